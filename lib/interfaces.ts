@@ -1,0 +1,63 @@
+import { Callable } from './utils/callable';
+import { PubSub } from './utils/pubsub';
+
+/** Serializes values for a `Topic` (or anything else that stores bytes). */
+export interface ICodec {
+  encode(obj: unknown): Buffer;
+  decode(buf: Buffer): unknown;
+}
+
+/** Key types a cache accepts. */
+export type Key = string | number | boolean | Buffer;
+
+/**
+ * Marks sinks that take `[key, value]` (a `Topic`, any `ICache`): `handle`
+ * unpacks the handler's output for them and rejects anything else.
+ */
+export const KEYED_SINK: unique symbol = Symbol.for('slipstream.keyedSink');
+
+export interface KeyedSink {
+  readonly [KEYED_SINK]: true;
+  (key: any, value: any, ...rest: any[]): unknown;
+}
+
+export function isKeyedSink(x: unknown): x is KeyedSink {
+  return typeof x === 'function' && (x as Partial<KeyedSink>)[KEYED_SINK] === true;
+}
+
+let nextCacheId = 0;
+
+/**
+ * Base class for caches. An instance is a callable keyed sink —
+ * `await cache(key, value)` stores the value and publishes `[key, value]` —
+ * and an async-iterable source of those updates:
+ * `for await (const [key, value] of cache)`.
+ */
+export abstract class ICache<V = unknown> extends Callable<[Key, V], Promise<void>> implements AsyncIterable<[Key, V]> {
+  declare readonly [KEYED_SINK]: true;
+  private readonly cacheId = ++nextCacheId;
+
+  abstract get(key: Key, defaultValue?: V): Promise<V | undefined>;
+  abstract put(key: Key, value: V): Promise<void>;
+  abstract delete(key: Key): Promise<void>;
+  abstract has(key: Key): Promise<boolean>;
+
+  /**
+   * PubSub topic on which this cache's updates are published. Caches that
+   * share storage (two handles on one database) override it so that a
+   * listener on one sees updates written through the other.
+   */
+  protected get updatesTopic(): string {
+    return `slipstream:cache:${this.cacheId}`;
+  }
+
+  protected async invoke(key: Key, value: V): Promise<void> {
+    await this.put(key, value);
+    await PubSub.instance().apublish(this.updatesTopic, [key, value]);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<[Key, V]> {
+    return PubSub.instance().iterTopic<[Key, V]>(this.updatesTopic);
+  }
+}
+Object.defineProperty(ICache.prototype, KEYED_SINK, { value: true });
