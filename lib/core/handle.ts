@@ -1,0 +1,106 @@
+import { Conf, type Handler, type Kwargs, type Pipe } from './conf';
+import { isPromiseLike, sinkAll, type Sink } from './sink';
+
+export interface HandleOptions {
+  /** Applied in order to the handler's copy of each source. */
+  pipe?: Pipe[];
+  /** Every output of the handler goes to every sink, in this order. */
+  sink?: Sink[];
+}
+
+/**
+ * A user handler: `(msg, kwargs) => output`. The output may be a value, a
+ * promise, a generator or an async generator. (`never` parameters accept
+ * handlers typed for any message and kwargs.)
+ */
+export type UserHandler = (msg: never, kwargs: never) => unknown;
+
+/** The wrapped handler `handle` returns: runs the user handler and sinks its outputs. */
+export type WrappedHandler = (msg?: unknown, kwargs?: Kwargs) => Promise<void>;
+
+const OPTION_NAMES = new Set(['pipe', 'sink']);
+
+function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
+  return x != null && typeof (x as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function';
+}
+
+function tag(x: unknown): string {
+  return typeof x === 'object' && x !== null ? Object.prototype.toString.call(x) : '';
+}
+
+function parseArguments(args: Array<AsyncIterable<unknown> | HandleOptions>): {
+  sources: AsyncIterable<unknown>[];
+  options: HandleOptions;
+} {
+  const last = args[args.length - 1];
+  const options: HandleOptions = last !== undefined && !isAsyncIterable(last) ? (args.pop() as HandleOptions) : {};
+  const sources = args.map((source, i) => {
+    if (!isAsyncIterable(source)) throw new TypeError(`handle(): argument ${i + 1} is not an async iterable source`);
+    return source;
+  });
+  if (typeof options !== 'object' || options === null) throw new TypeError('handle(): options must be an object');
+  const unknown = Object.keys(options).filter((name) => !OPTION_NAMES.has(name));
+  if (unknown.length) throw new TypeError(`handle(): unknown option(s) ${unknown.join(', ')} (expected pipe, sink)`);
+  for (const [name, list] of Object.entries(options)) {
+    if (!Array.isArray(list) || !list.every((f) => typeof f === 'function')) {
+      throw new TypeError(`handle(): option "${name}" must be an array of functions`);
+    }
+  }
+  return { sources, options };
+}
+
+/**
+ * Binds sources and sinks to a handler:
+ *
+ *     handle(messages(), { sink: [console.log] })(function* greet(msg) {
+ *       yield `Hello ${msg}!`;
+ *     });
+ *
+ * The last argument is the options object when it is not async-iterable (an
+ * `ICache` is a function that is async-iterable: a source). Every source is
+ * registered with `Conf`; the returned wrapped handler is registered for each
+ * and can also be called directly.
+ *
+ * Outputs: each value a generator or async generator yields goes to every
+ * sink, in order; any other return value (awaited if a promise) goes to every
+ * sink once. Strings and arrays are outputs, not iterated. `undefined` and
+ * `null` are not sunk. The wrapped handler resolves only after all outputs
+ * of the message are sunk, so the next message waits for them.
+ */
+export function handle(...args: Array<AsyncIterable<unknown> | HandleOptions>): (fn: UserHandler) => WrappedHandler {
+  const { sources, options } = parseArguments(args);
+  return (fn) => {
+    const name = fn.name || 'anonymous';
+    const sink = sinkAll(options.sink ?? [], name);
+    const call = fn as (msg: unknown, kwargs: Kwargs) => unknown;
+    const wrapped: WrappedHandler = async (msg, kwargs = {}) => {
+      let output = call(msg, kwargs);
+      switch (tag(output)) {
+        case '[object AsyncGenerator]':
+          for await (const value of output as AsyncGenerator) await sink(value);
+          return;
+        case '[object Generator]':
+          for (const value of output as Generator) await sink(value);
+          return;
+        default: {
+          if (isPromiseLike(output)) output = await output;
+          const sunk = sink(output);
+          if (sunk) await sunk;
+        }
+      }
+    };
+    Object.defineProperty(wrapped, 'name', { value: name });
+    const conf = new Conf();
+    for (const source of sources) {
+      const key = conf.iterableKey(source);
+      conf.registerIterable(key, source);
+      conf.registerHandler(key, wrapped as Handler, ...(options.pipe ?? []));
+    }
+    return wrapped;
+  };
+}
+
+/** Run every registered source and handler: `new Conf().start(kwargs)`. */
+export function stream(kwargs?: Kwargs): Promise<void> {
+  return new Conf().start(kwargs);
+}

@@ -1,0 +1,136 @@
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/** One reader of an `AsyncSynchronizedGenerator`. */
+interface Reader {
+  /** How many source values it has taken. */
+  read: number;
+  /** Inside `next()`: done with the value it took last. */
+  waiting: boolean;
+}
+
+/**
+ * Shares one async source between several consumers without buffering.
+ *
+ * `copy()` returns an iterator that sees every value the source produces from
+ * then on, exactly once. The source is pulled only when every attached copy has
+ * taken the current value and asked for the next one, so the slowest copy sets
+ * the pace and nothing is read ahead. Iterating the generator itself is the same as iterating a fresh
+ * copy.
+ *
+ * A copy that stops early (`break`, `return()`) detaches and no longer holds
+ * the others back; when the last copy detaches before the source is exhausted,
+ * the source is closed with `return()`. Exhaustion ends every copy; a source
+ * error is thrown to every copy that pulls after it.
+ *
+ * The source iterator is obtained in the constructor, so a source that
+ * subscribes on iteration (a `Proxy`, a cache's updates) is listening before
+ * anyone pulls.
+ */
+export class AsyncSynchronizedGenerator<T> implements AsyncIterable<T> {
+  private readonly source: AsyncIterator<T>;
+  private readonly readers = new Set<Reader>();
+  /** Number of values taken from the source so far. */
+  private produced = 0;
+  private current: T | undefined;
+  private exhausted = false;
+  private failure: { error: unknown } | undefined;
+  private fetching = false;
+  private waiters: Array<() => void> = [];
+
+  constructor(source: AsyncIterable<T>) {
+    this.source = source[Symbol.asyncIterator]();
+  }
+
+  /** The value the source produced last. */
+  get value(): T | undefined {
+    return this.current;
+  }
+
+  copy(): AsyncIterableIterator<T> {
+    const reader: Reader = { read: this.produced, waiting: false };
+    this.readers.add(reader);
+    const iterator: AsyncIterableIterator<T> = {
+      next: () => this.pull(reader),
+      return: () => this.detach(reader),
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return this.copy();
+  }
+
+  private async pull(reader: Reader): Promise<IteratorResult<T>> {
+    reader.waiting = true;
+    try {
+      return await this.awaitNext(reader);
+    } finally {
+      reader.waiting = false;
+    }
+  }
+
+  private async awaitNext(reader: Reader): Promise<IteratorResult<T>> {
+    for (;;) {
+      if (!this.readers.has(reader)) return DONE;
+      if (reader.read < this.produced) {
+        reader.read = this.produced;
+        this.wake(); // this reader may have been the last one the others waited for
+        return { done: false, value: this.current as T };
+      }
+      if (this.failure) throw this.failure.error;
+      if (this.exhausted) return DONE;
+      // Woken when a fetch ends, another reader takes a value, or a reader
+      // detaches. Queued before fetching: a source that throws synchronously
+      // ends the fetch at once.
+      const woken = new Promise<void>((resolve) => this.waiters.push(resolve));
+      if (!this.fetching && this.everyoneWaiting()) void this.fetch();
+      await woken;
+    }
+  }
+
+  /**
+   * Every reader took the current value and asked for the next: every
+   * handler is done with the current value, so a source that commits on pull
+   * (a Kafka `Topic`) never commits a value a handler is still working on.
+   */
+  private everyoneWaiting(): boolean {
+    for (const reader of this.readers) if (reader.read < this.produced || !reader.waiting) return false;
+    return true;
+  }
+
+  /** Pulls the source once; readers wait for the result through `waiters`. */
+  private async fetch(): Promise<void> {
+    this.fetching = true;
+    try {
+      const result = await this.source.next();
+      if (result.done) this.exhausted = true;
+      else {
+        this.current = result.value;
+        this.produced++;
+      }
+    } catch (error) {
+      this.failure = { error };
+    } finally {
+      this.fetching = false;
+      this.wake();
+    }
+  }
+
+  private wake(): void {
+    if (this.waiters.length === 0) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private async detach(reader: Reader): Promise<IteratorResult<T>> {
+    if (!this.readers.delete(reader)) return DONE;
+    this.wake();
+    if (this.readers.size === 0 && !this.exhausted && !this.failure) {
+      this.exhausted = true;
+      await this.source.return?.();
+    }
+    return DONE;
+  }
+}
