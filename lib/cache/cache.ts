@@ -1,0 +1,358 @@
+import fs from 'node:fs';
+import nodePath from 'node:path';
+import { ICache, type Key } from '../interfaces';
+import { CacheBatch, type WriteOp } from './batch';
+import { readColumnFamilies } from './directory';
+import { compactRange, type EngineSession } from './engine';
+import { encodeKey } from './keys';
+import { type LiveFile, parseSstables } from './live-files';
+import { LockPool } from './locks';
+import {
+  type CacheOptions,
+  type ColumnFamilyOptions,
+  DEFAULT_ITERATOR_CAPACITY,
+  DEFAULT_NUMBER_OF_LOCKS,
+  DEFAULT_OPEN_TIMEOUT,
+} from './options';
+import { CacheReader, type IterateOptions } from './reader';
+import { DEFAULT_COLUMN_FAMILY, Store } from './registry';
+import { CacheSnapshot } from './snapshot';
+import { type Columns, type Dumps, type Loads, ValueCodec } from './values';
+
+/**
+ * A RocksDB database (one column family of it) as a slipstream cache.
+ *
+ * ```ts
+ * const cache = new Cache('state/demo');
+ * await cache('key', { msg: 'Hello World!' }); // store and publish
+ * await cache.get('key'); // { msg: 'Hello World!' }
+ * ```
+ *
+ * Opens lazily on first use (or `await cache.ready()`); caches on the same
+ * directory share one handle. Call `close()` when done.
+ */
+export class Cache<V = unknown> extends ICache<V> {
+  private readonly absolutePath: string;
+  private readonly family: string;
+  private readonly options: CacheOptions;
+  private readonly store: Store;
+  private readonly codec = new ValueCodec();
+  private readonly locks: LockPool;
+  private readonly reader: CacheReader<V>;
+  private closed = false;
+
+  constructor(path: string, options: CacheOptions = {}) {
+    super();
+    this.absolutePath = nodePath.resolve(path);
+    this.family = options.columnFamily ?? DEFAULT_COLUMN_FAMILY;
+    this.options = options;
+    this.locks = new LockPool(options.numberOfLocks ?? DEFAULT_NUMBER_OF_LOCKS);
+    this.store = Store.acquire(this.absolutePath, {
+      readOnly: options.readOnly === true,
+      openTimeout: options.openTimeout ?? DEFAULT_OPEN_TIMEOUT,
+      database: options.database ?? {},
+    });
+    this.reader = new CacheReader<V>(
+      () => this.session(),
+      this.codec,
+      options.iteratorCapacity ?? DEFAULT_ITERATOR_CAPACITY,
+      this.store.iterators,
+    );
+  }
+
+  /** Caches on the same database and column family publish to the same topic. */
+  protected override get updatesTopic(): string {
+    return `slipstream:cache:${this.absolutePath}#${this.family}`;
+  }
+
+  /** Open the database now (otherwise it opens on first use). */
+  async ready(): Promise<this> {
+    await this.session();
+    return this;
+  }
+
+  path(): string {
+    return this.absolutePath;
+  }
+
+  setDumps(dumps: Dumps): void {
+    this.codec.dumps = dumps;
+  }
+
+  setLoads(loads: Loads): void {
+    this.codec.loads = loads;
+  }
+
+  // Reads
+
+  get(key: Key, defaultValue?: V): Promise<V | undefined> {
+    return this.reader.get(key, defaultValue);
+  }
+
+  has(key: Key): Promise<boolean> {
+    return this.reader.has(key);
+  }
+
+  getMany(keys: Key[]): Promise<Array<V | undefined>> {
+    return this.reader.getMany(keys);
+  }
+
+  /** rocksdb-native has no KeyMayExist: this answers exactly (no false positives), with a read. */
+  keyMayExist(key: Key): Promise<boolean> {
+    return this.reader.has(key);
+  }
+
+  getEntity(key: Key, defaultValue?: Columns): Promise<Columns | undefined> {
+    return this.reader.getEntity(key, defaultValue);
+  }
+
+  keys(options?: IterateOptions): AsyncGenerator<Key> {
+    return this.reader.keys(options);
+  }
+
+  values(options?: IterateOptions): AsyncGenerator<V> {
+    return this.reader.values(options);
+  }
+
+  items(options?: IterateOptions): AsyncGenerator<[Key, V]> {
+    return this.reader.items(options);
+  }
+
+  entities(options?: IterateOptions): AsyncGenerator<[Key, Columns]> {
+    return this.reader.entities(options);
+  }
+
+  columns(options?: IterateOptions): AsyncGenerator<Columns> {
+    return this.reader.columns(options);
+  }
+
+  /** A point-in-time view of this column family; close it when done. */
+  async snapshot(): Promise<CacheSnapshot<V>> {
+    const session = await this.session();
+    return new CacheSnapshot<V>(this.store, session.snapshot(), this.codec, this.iteratorCapacity);
+  }
+
+  // Writes — all of them go through `commit`.
+
+  async put(key: Key, value: V): Promise<void> {
+    await this.commit([{ type: 'put', key: encodeKey(key), value: this.codec.encode(value) }]);
+  }
+
+  async delete(key: Key): Promise<void> {
+    await this.commit([{ type: 'delete', key: encodeKey(key) }]);
+  }
+
+  /** Store wide columns: `getEntity(key)` gives back `[[name, value], …]`. */
+  async putEntity(key: Key, names: unknown[], values: unknown[]): Promise<void> {
+    await this.commit([{ type: 'put', key: encodeKey(key), value: this.codec.encodeEntity(names, values) }]);
+  }
+
+  /** Delete keys from `begin` (included) to `end` (excluded). */
+  async deleteRange(begin: Key, end: Key): Promise<void> {
+    await this.commit([{ type: 'deleteRange', begin: encodeKey(begin), end: encodeKey(end) }]);
+  }
+
+  /** A batch for `write(batch)`: its writes are applied atomically, all or none. */
+  batch(): CacheBatch {
+    return new CacheBatch(this.batchOwner, this.codec);
+  }
+
+  async write(batch: CacheBatch): Promise<void> {
+    if (!(batch instanceof CacheBatch) || batch.owner !== this.batchOwner) {
+      throw new Error('write() takes a batch made by batch() of a cache on the same database and column family');
+    }
+    await this.commit(batch.ops);
+  }
+
+  /**
+   * Run `fn(cache)` holding the lock of `key` (one of `numberOfLocks`):
+   * transactions on one key run one after another, first come first served.
+   * Reads and writes outside transactions are not blocked.
+   */
+  async transaction<T>(key: Key, fn: (cache: this) => Promise<T> | T): Promise<T> {
+    this.assertOpen();
+    return this.locks.run(encodeKey(key), () => fn(this));
+  }
+
+  // Column families
+
+  /** Create a column family (the shared handle reopens to add it) and return a cache on it. */
+  async createColumnFamily(name: string, options: ColumnFamilyOptions = {}): Promise<Cache<V>> {
+    this.assertOpen();
+    await this.store.createColumnFamily(name, options);
+    return this.view(name, { ...options, createColumnFamilyIfMissing: false });
+  }
+
+  /** A cache on an existing column family of this database (it fails on first use if missing). */
+  getColumnFamily<T = V>(name: string): Cache<T> {
+    this.assertOpen();
+    return this.view<T>(name, { createColumnFamilyIfMissing: false });
+  }
+
+  dropColumnFamily(name: string): Promise<void> {
+    return Promise.reject(
+      unsupported(
+        `dropColumnFamily("${name}")`,
+        'the column family stays; empty it with getColumnFamily(name).deleteRange(...) or a batch of deletes',
+      ),
+    );
+  }
+
+  /** Column families of the database in `path`, read from its newest OPTIONS file. */
+  static async listCf(path: string): Promise<string[]> {
+    const families = readColumnFamilies(nodePath.resolve(path));
+    if (families.length === 0) throw new Error(`No RocksDB database at ${nodePath.resolve(path)}`);
+    return families;
+  }
+
+  // Maintenance
+
+  /** Compact keys from `begin` to `end` (either omitted: from the start / to the end). */
+  async compactRange(begin?: Key | null, end?: Key | null): Promise<void> {
+    const start = begin == null ? null : encodeKey(begin);
+    const stop = end == null ? null : encodeKey(end);
+    await compactRange(await this.session(), start, stop);
+  }
+
+  /** Flush this column family's memtable to an SST file. */
+  async flush(): Promise<void> {
+    await (await this.session()).flush();
+  }
+
+  /**
+   * Make every acknowledged write durable on disk. rocksdb-native has no
+   * FlushWAL/SyncWAL, so this flushes the memtables of every column family
+   * (SST files and the manifest are synced); `sync` is accepted for the
+   * seed's signature.
+   */
+  async flushWal(_sync = true): Promise<void> {
+    this.assertOpen();
+    for (const family of this.store.columnFamilies) {
+      await (this.store.session(family) ?? (await this.store.openColumnFamily(family, {}, false))).flush();
+    }
+  }
+
+  propertyValue(name: string): Promise<string | undefined> {
+    return this.property(name);
+  }
+
+  async propertyIntValue(name: string): Promise<number | undefined> {
+    const value = await this.property(name);
+    return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
+  }
+
+  /** SST files of every column family, from the `rocksdb.sstables` property. */
+  async liveFiles(): Promise<LiveFile[]> {
+    await this.session();
+    const files: LiveFile[] = [];
+    for (const family of this.store.columnFamilies) {
+      const session = this.store.session(family) ?? (await this.store.openColumnFamily(family, {}, false));
+      files.push(...parseSstables((await session.getProperty('rocksdb.sstables')) ?? '', family));
+    }
+    return files;
+  }
+
+  latestSequenceNumber(): Promise<number> {
+    return Promise.reject(unsupported('latestSequenceNumber()', 'liveFiles() gives the sequence numbers of flushed files'));
+  }
+
+  setOptions(_options: Record<string, string>): Promise<void> {
+    return Promise.reject(
+      unsupported('setOptions()', 'pass options to new Cache(path, options) or createColumnFamily(); they apply at open'),
+    );
+  }
+
+  /** Follow the writer: a `readOnly` cache reopens its handle to see what was written since. */
+  async tryCatchUpWithPrimary(): Promise<void> {
+    this.assertOpen();
+    if (!this.store.readOnly) {
+      throw new Error('tryCatchUpWithPrimary() is for caches opened with { readOnly: true }');
+    }
+    await this.store.reload();
+  }
+
+  ingestExternalFile(_paths: string[]): Promise<void> {
+    return Promise.reject(unsupported('ingestExternalFile()', 'write the entries with batch() and write(batch)'));
+  }
+
+  cancelAllBackground(_wait = true): Promise<void> {
+    return Promise.reject(unsupported('cancelAllBackground()', 'close() waits for background work and stops it'));
+  }
+
+  static repair(_path: string): Promise<void> {
+    return Promise.reject(
+      unsupported(
+        'Cache.repair()',
+        'open it with { database: { bestEffortsRecovery: true } } to recover what can be read',
+      ),
+    );
+  }
+
+  /** Release this cache; the last cache on a directory closes the database (memtables are flushed). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.store.release();
+  }
+
+  /** Close and delete the database directory. Other caches on it must be closed first. */
+  async destroy(): Promise<void> {
+    await this.close();
+    if (Store.isOpen(this.absolutePath)) {
+      throw new Error(`Cannot destroy ${this.absolutePath}: other caches still have it open`);
+    }
+    fs.rmSync(this.absolutePath, { recursive: true, force: true });
+  }
+
+  /** The one place every write goes through (a changelog can be added here). */
+  private async commit(ops: WriteOp[]): Promise<void> {
+    const session = this.session();
+    const db = session instanceof Promise ? await session : session;
+    if (this.store.readOnly) throw new Error(`Cache at ${this.absolutePath} is read-only`);
+    if (ops.length === 0) return;
+    // Keys and values are encoded already: nothing can throw between creating
+    // the batch and flushing it (an unflushed batch would block close()).
+    const batch = db.write({ capacity: ops.length, autoDestroy: true });
+    for (const op of ops) {
+      if (op.type === 'put') batch.tryPut(op.key, op.value);
+      else if (op.type === 'delete') batch.tryDelete(op.key);
+      else batch.tryDeleteRange(op.begin, op.end);
+    }
+    await batch.flush();
+  }
+
+  private session(): EngineSession | Promise<EngineSession> {
+    this.assertOpen();
+    return (
+      this.store.session(this.family) ??
+      this.store.openColumnFamily(this.family, this.options, this.options.createColumnFamilyIfMissing !== false)
+    );
+  }
+
+  private async property(name: string): Promise<string | undefined> {
+    return (await (await this.session()).getProperty(name)) ?? undefined;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error(`Cache at ${this.absolutePath} (column family "${this.family}") is closed`);
+  }
+
+  private get batchOwner(): string {
+    return this.updatesTopic;
+  }
+
+  private get iteratorCapacity(): number {
+    return this.options.iteratorCapacity ?? DEFAULT_ITERATOR_CAPACITY;
+  }
+
+  private view<T>(name: string, options: CacheOptions): Cache<T> {
+    const view = new Cache<T>(this.absolutePath, { ...this.options, ...options, columnFamily: name });
+    view.setDumps(this.codec.dumps);
+    view.setLoads(this.codec.loads);
+    return view;
+  }
+}
+
+function unsupported(member: string, instead: string): Error {
+  return new Error(`Cache.${member.replace(/^Cache\./, '')} is not supported: rocksdb-native cannot do it — ${instead}`);
+}

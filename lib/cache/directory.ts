@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Checks done before handing a directory to RocksDB: opening some invalid
+ * paths (under /proc) never settles and then keeps the process alive, and
+ * Node's own recursive mkdir loops forever there too.
+ */
+export function ensureWritableDirectory(dir: string): void {
+  try {
+    makeDirectory(dir);
+    const probe = path.join(dir, `.slipstream-probe-${process.pid}`);
+    fs.writeFileSync(probe, '');
+    fs.unlinkSync(probe);
+  } catch (err) {
+    throw new Error(`Cannot open cache at ${dir}: not a writable directory (${(err as Error).message})`, {
+      cause: err,
+    });
+  }
+}
+
+export function ensureExistingDatabase(dir: string): void {
+  if (!fs.existsSync(path.join(dir, 'CURRENT'))) {
+    throw new Error(`Cannot open cache at ${dir} read-only: no RocksDB database there`);
+  }
+}
+
+/** `mkdir -p` one level at a time (non-recursive mkdir fails cleanly under /proc). */
+function makeDirectory(dir: string): void {
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  if (stat) {
+    if (!stat.isDirectory()) throw new Error(`${dir} exists and is not a directory`);
+    return;
+  }
+  makeDirectory(path.dirname(dir));
+  fs.mkdirSync(dir);
+}
+
+/**
+ * Column families of the database in `dir`, read from its newest `OPTIONS-*`
+ * file (rocksdb-native has no ListColumnFamilies). `[]` when there is no
+ * database yet.
+ */
+export function readColumnFamilies(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const newest = entries
+    .map((name) => /^OPTIONS-(\d+)$/.exec(name))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .sort((a, b) => Number(b[1]) - Number(a[1]))[0];
+  if (!newest) return [];
+  const text = fs.readFileSync(path.join(dir, newest[0]), 'utf8');
+  return [...text.matchAll(/^\[CFOptions "((?:[^"\\]|\\.)*)"\]\s*$/gm)].map((m) => m[1].replace(/\\(.)/g, '$1'));
+}

@@ -1,0 +1,49 @@
+import should from 'should';
+import type { Key } from '../../lib/interfaces';
+import { decodeKey, encodeKey, prefixUpperBound } from '../../lib/cache/keys';
+
+describe('Cache key encoding', () => {
+  it('sorts numbers numerically: negatives, fractions, -0/0 and infinities', () => {
+    const numbers = [3, -Infinity, 0.5, -2.25, Infinity, -0, 1e300, -1e-300, 2, Number.MIN_VALUE, -7, 1.5];
+    const byBytes = [...numbers].sort((a, b) => Buffer.compare(encodeKey(a), encodeKey(b)));
+    should(byBytes).eql([...numbers].sort((a, b) => a - b));
+  });
+
+  it('stores -0 as the same key as 0 and rejects NaN', () => {
+    should(encodeKey(-0).equals(encodeKey(0))).be.true();
+    should(() => encodeKey(NaN)).throw(TypeError, { message: /NaN/ });
+  });
+
+  it('sorts strings by UTF-8 bytes and Buffers by bytes', () => {
+    const strings = ['b', 'a', '', 'ab', 'é', 'z', 'a\u0000'];
+    const byBytes = [...strings].sort((a, b) => Buffer.compare(encodeKey(a), encodeKey(b)));
+    should(byBytes).eql([...strings].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  });
+
+  it('keeps types apart: 123, "123", Buffer("123") and true are different keys', () => {
+    const encoded = [123, '123', Buffer.from('123'), true, 1].map((k) => encodeKey(k).toString('hex'));
+    should(new Set(encoded).size).equal(5);
+  });
+
+  it('round-trips every type exactly', () => {
+    const keys: Key[] = ['', 'user:1', 'é🐟', 0, -1.5, 1e-9, Infinity, -Infinity, true, false, Buffer.from([0, 255, 1])];
+    for (const key of keys) should(decodeKey(encodeKey(key))).eql(key);
+    should(decodeKey(encodeKey(Buffer.from('x')))).be.instanceOf(Buffer);
+  });
+
+  it('encodes a string prefix as a byte prefix of the keys that start with it', () => {
+    const prefix = encodeKey('user:');
+    should(encodeKey('user:42').subarray(0, prefix.length).equals(prefix)).be.true();
+    const bound = prefixUpperBound(prefix);
+    should(Buffer.compare(encodeKey('user:\uffff'), bound)).equal(-1);
+    should(Buffer.compare(encodeKey('user;'), bound)).be.aboveOrEqual(0);
+    should(prefixUpperBound(Buffer.from([4, 1, 0xff, 0xff]))).eql(Buffer.from([4, 2]));
+  });
+
+  it('rejects unsupported key types with a TypeError naming the type', () => {
+    for (const bad of [{}, [], null, undefined, 10n, Symbol('s'), () => 1, new Date()]) {
+      should(() => encodeKey(bad as unknown as Key)).throw(TypeError, { message: /Unsupported cache key .*string, number, boolean or Buffer/ });
+    }
+    should(() => encodeKey({} as unknown as Key)).throw(/of type Object/);
+  });
+});
