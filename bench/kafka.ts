@@ -1,0 +1,118 @@
+// Kafka throughput on the local broker: produce N ~100-byte JSON messages,
+// then consume them through `handle(topic)` with a no-op handler, and with a
+// bare kafkajs `eachBatch` consumer as the ceiling. Interleaved, 3 repeats,
+// medians; every run must see all N messages.
+//   KAFKA_BROKERS=$(node scripts/kafka start | tail -1) node dist/bench/kafka.js [messages]
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { Conf, handle, JsonCodec, stream } from '../lib';
+import { Topic } from '../lib/topic';
+
+const MESSAGES = Number(process.argv[2] ?? 200_000);
+const REPEATS = 3;
+const PARTITIONS = 6;
+const RESULTS = join(__dirname, '..', '..', 'bench', 'results', 'kafka.json');
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
+const kafka = new Kafka({ clientId: 'slipstream-bench', brokers, logLevel: logLevel.NOTHING });
+
+function payload(i: number): string {
+  return JSON.stringify({ user: `u${i % 10_000}`, amount: i % 1000, ts: 1_700_000_000_000 + i, pad: 'x'.repeat(30) });
+}
+
+/** Produce N messages in batches of 1,000; returns elapsed ms. */
+async function produce(topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const start = performance.now();
+  for (let i = 0; i < MESSAGES; i += 1_000) {
+    const messages = Array.from({ length: Math.min(1_000, MESSAGES - i) }, (_, j) => ({ key: `u${(i + j) % 10_000}`, value: payload(i + j) }));
+    await producer.send({ topic, acks: -1, messages });
+  }
+  const ms = performance.now() - start;
+  await producer.disconnect();
+  return ms;
+}
+
+/** The ceiling: kafkajs eachBatch, JSON.parse per message, nothing else. */
+async function bareConsume(topic: string): Promise<number> {
+  const consumer = kafka.consumer({ groupId: `bench-bare-${topic}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let seen = 0;
+  let start = 0;
+  await new Promise<void>((resolve) => {
+    void consumer.run({
+      eachBatch: async ({ batch }) => {
+        if (start === 0) start = performance.now();
+        for (const message of batch.messages) JSON.parse(String(message.value));
+        seen += batch.messages.length;
+        if (seen >= MESSAGES) resolve();
+      },
+    });
+  });
+  const ms = performance.now() - start;
+  await consumer.disconnect();
+  if (seen !== MESSAGES) throw new Error(`bare consumer saw ${seen} of ${MESSAGES}`);
+  return ms;
+}
+
+/** handle(topic) with a JSON codec and a no-op handler. */
+async function slipstreamConsume(topic: string): Promise<number> {
+  Conf.reset();
+  const source = new Topic(topic, { brokers, groupId: `bench-slipstream-${topic}`, fromBeginning: true }, { codec: new JsonCodec() });
+  let seen = 0;
+  let start = 0;
+  handle(source)(function noop() {
+    if (start === 0) start = performance.now();
+    if (++seen === MESSAGES) setImmediate(() => void source.exitHook());
+  });
+  await stream();
+  if (seen !== MESSAGES) throw new Error(`slipstream consumer saw ${seen} of ${MESSAGES}`);
+  return performance.now() - start;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function main(): Promise<void> {
+  const rates: Record<string, number[]> = { 'kafkajs produce (batches of 1,000)': [], 'kafkajs eachBatch consume': [], 'handle(topic) consume': [] };
+  const [produceRates, bareRates, libRates] = Object.values(rates);
+  for (let run = 0; run < REPEATS; run++) {
+    const topic = `bench-kafka-${Date.now().toString(36)}-${run}`;
+    produceRates.push(MESSAGES / ((await produce(topic)) / 1000));
+    // Alternate which consumer goes first, so neither always gets a warmer broker cache.
+    const order = run % 2 === 0 ? [bareConsume, slipstreamConsume] : [slipstreamConsume, bareConsume];
+    for (const consume of order) {
+      const rate = MESSAGES / ((await consume(topic)) / 1000);
+      (consume === bareConsume ? bareRates : libRates).push(rate);
+    }
+  }
+  const rows = Object.entries(rates).map(([variant, values]) => ({
+    variant,
+    medianMsgsPerSec: Math.round(median(values)),
+    msgsPerSec: values.map(Math.round),
+  }));
+  const ratio = median(libRates) / median(bareRates);
+  console.log(`kafka: ${MESSAGES.toLocaleString('en')} messages, ${PARTITIONS} partitions, median of ${REPEATS} interleaved runs, Node ${process.version}`);
+  console.table(Object.fromEntries(rows.map((r) => [r.variant, { 'median msgs/s': r.medianMsgsPerSec, runs: r.msgsPerSec.join(' / ') }])));
+  console.log(`handle(topic) / bare eachBatch = ${ratio.toFixed(2)}`);
+  mkdirSync(join(RESULTS, '..'), { recursive: true });
+  const report = { bench: 'kafka', messages: MESSAGES, partitions: PARTITIONS, repeats: REPEATS, node: process.version, date: new Date().toISOString(), rows, ratio };
+  writeFileSync(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`written ${RESULTS}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

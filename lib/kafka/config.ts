@@ -1,0 +1,132 @@
+import type { ConsumerConfig, KafkaConfig, ProducerConfig, SASLOptions } from 'kafkajs';
+import type { ConnectionOptions } from 'node:tls';
+
+/**
+ * Topic configuration: kafkajs-flavoured keys, with the seed's aiokafka
+ * keys accepted as aliases. Everything is optional here; `resolveTopicConf`
+ * fills in defaults and checks what is required.
+ */
+export interface TopicConf {
+  brokers?: string[] | string;
+  clientId?: string;
+  groupId?: string;
+  groupInstanceId?: string;
+  fromBeginning?: boolean;
+  ssl?: boolean | ConnectionOptions;
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  connectionTimeout?: number;
+  requestTimeout?: number;
+  /** Give up connecting after this many ms in total (retries included). */
+  retryTimeout?: number;
+  sessionTimeout?: number;
+  rebalanceTimeout?: number;
+  heartbeatInterval?: number;
+  maxBytesPerPartition?: number;
+  maxWaitTimeInMs?: number;
+  /** Partitions for topics this client creates when they are missing. */
+  numPartitions?: number;
+  acks?: number;
+  compression?: 'none' | 'gzip';
+  autoCommitInterval?: number;
+  /** What to do with a record the codec cannot decode: log and skip it, or stop the stream. */
+  onDecodeError?: 'skip' | 'stop';
+  // The seed's aiokafka names.
+  bootstrap_servers?: string[] | string;
+  client_id?: string;
+  group_id?: string;
+  group_instance_id?: string;
+  auto_offset_reset?: 'earliest' | 'latest';
+  security_protocol?: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+  sasl_mechanism?: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+  sasl_plain_username?: string;
+  sasl_plain_password?: string;
+}
+
+export interface ResolvedConf {
+  kafka: KafkaConfig;
+  consumer?: ConsumerConfig;
+  producer: ProducerConfig;
+  fromBeginning: boolean;
+  numPartitions: number;
+  acks: number;
+  compression: 'none' | 'gzip';
+  autoCommitInterval: number;
+  onDecodeError: 'skip' | 'stop';
+}
+
+const KNOWN_KEYS = new Set<string>([
+  'brokers', 'clientId', 'groupId', 'groupInstanceId', 'fromBeginning', 'ssl', 'sasl', 'connectionTimeout',
+  'requestTimeout', 'retryTimeout', 'sessionTimeout', 'rebalanceTimeout', 'heartbeatInterval',
+  'maxBytesPerPartition', 'maxWaitTimeInMs', 'numPartitions', 'acks', 'compression', 'autoCommitInterval',
+  'onDecodeError', 'bootstrap_servers', 'client_id', 'group_id', 'group_instance_id', 'auto_offset_reset',
+  'security_protocol', 'sasl_mechanism', 'sasl_plain_username', 'sasl_plain_password',
+]);
+
+/** Keys of `conf` that this library does not know. */
+export function unknownKeys(conf: object): string[] {
+  return Object.keys(conf).filter((key) => !KNOWN_KEYS.has(key));
+}
+
+function brokerList(value: string[] | string | undefined): string[] {
+  const list = Array.isArray(value) ? value : (value ?? '').split(',');
+  return list.map((b) => b.trim()).filter((b) => b.length > 0);
+}
+
+function saslOf(conf: TopicConf): SASLOptions | undefined {
+  if (conf.sasl) return conf.sasl as SASLOptions;
+  const protocol = conf.security_protocol ?? '';
+  if (!protocol.startsWith('SASL_')) return undefined;
+  const mechanism = (conf.sasl_mechanism ?? 'PLAIN').toLowerCase() as 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  return { mechanism, username: conf.sasl_plain_username ?? '', password: conf.sasl_plain_password ?? '' } as SASLOptions;
+}
+
+function sslOf(conf: TopicConf): KafkaConfig['ssl'] {
+  if (conf.ssl !== undefined) return conf.ssl;
+  const protocol = conf.security_protocol;
+  return protocol === 'SSL' || protocol === 'SASL_SSL' ? true : undefined;
+}
+
+/**
+ * Merge the seed's aliases into kafkajs settings. The kafkajs name wins when
+ * both are given.
+ */
+export function resolveTopicConf(conf: TopicConf): ResolvedConf {
+  const brokers = brokerList(conf.brokers ?? conf.bootstrap_servers);
+  if (brokers.length === 0) {
+    throw new Error('No Kafka brokers configured: set `brokers` (or `bootstrap_servers`), e.g. ["127.0.0.1:9092"]');
+  }
+  const retryTimeout = conf.retryTimeout ?? 30_000;
+  const kafka: KafkaConfig = {
+    brokers,
+    clientId: conf.clientId ?? conf.client_id ?? 'slipstream',
+    ssl: sslOf(conf),
+    sasl: saslOf(conf),
+    connectionTimeout: conf.connectionTimeout ?? 3_000,
+    requestTimeout: conf.requestTimeout ?? 30_000,
+    // Bounded: a wrong address fails after about `retryTimeout` ms.
+    retry: { maxRetryTime: Math.max(1_000, retryTimeout / 4), retries: 5, initialRetryTime: 300 },
+  };
+  const groupId = conf.groupId ?? conf.group_id;
+  const consumer: ConsumerConfig | undefined = groupId
+    ? {
+        groupId,
+        sessionTimeout: conf.sessionTimeout ?? 30_000,
+        rebalanceTimeout: conf.rebalanceTimeout ?? 60_000,
+        heartbeatInterval: conf.heartbeatInterval ?? 3_000,
+        maxBytesPerPartition: conf.maxBytesPerPartition ?? 1_048_576,
+        maxWaitTimeInMs: conf.maxWaitTimeInMs ?? 500,
+        allowAutoTopicCreation: false,
+      }
+    : undefined;
+  return {
+    kafka,
+    consumer,
+    producer: { allowAutoTopicCreation: false },
+    fromBeginning: conf.fromBeginning ?? conf.auto_offset_reset === 'earliest',
+    numPartitions: conf.numPartitions ?? 1,
+    acks: conf.acks ?? -1,
+    compression: conf.compression ?? 'none',
+    autoCommitInterval: conf.autoCommitInterval ?? 1_000,
+    onDecodeError: conf.onDecodeError ?? 'skip',
+  };
+}

@@ -1,0 +1,73 @@
+import type { Admin, Consumer, ConsumerConfig, Kafka, Producer } from 'kafkajs';
+import type { Logger } from '../log';
+import { ensureTopic } from './admin';
+import { createKafka, createProducer } from './client';
+import { type ResolvedConf, resolveTopicConf, type TopicConf } from './config';
+
+/**
+ * One Kafka client with a lazily started producer and admin, shared by every
+ * `Topic` given it (a Node-RED broker config node shares one between all its
+ * nodes). Consumers are per topic. A failed start is retried on the next use.
+ */
+export class KafkaConnection {
+  private readonly kafka: Kafka;
+  private producer: Promise<Producer> | undefined;
+  private adminClient: Promise<Admin> | undefined;
+  private readonly ensured = new Map<string, Promise<void>>();
+
+  constructor(readonly conf: ResolvedConf, logger: Logger) {
+    this.kafka = createKafka(conf, logger);
+  }
+
+  /** A connection for `conf` (brokers, clientId, ssl, sasl, timeouts). */
+  static fromConf(conf: TopicConf, logger: Logger): KafkaConnection {
+    return new KafkaConnection(resolveTopicConf(conf), logger);
+  }
+
+  getProducer(): Promise<Producer> {
+    this.producer ??= this.startOnce(async () => {
+      const producer = createProducer(this.kafka, this.conf);
+      await producer.connect();
+      return producer;
+    }, () => (this.producer = undefined));
+    return this.producer;
+  }
+
+  admin(): Promise<Admin> {
+    this.adminClient ??= this.startOnce(async () => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      return admin;
+    }, () => (this.adminClient = undefined));
+    return this.adminClient;
+  }
+
+  consumer(config: ConsumerConfig): Consumer {
+    return this.kafka.consumer(config);
+  }
+
+  /** Create `topic` unless it exists (once per connection). */
+  ensureTopic(topic: string, numPartitions: number): Promise<void> {
+    let ready = this.ensured.get(topic);
+    if (!ready) {
+      ready = (async () => ensureTopic(await this.admin(), topic, numPartitions))();
+      this.ensured.set(topic, ready);
+      ready.catch(() => this.ensured.delete(topic));
+    }
+    return ready;
+  }
+
+  /** Disconnect producer and admin; never throws. */
+  async close(): Promise<void> {
+    const { producer, adminClient } = this;
+    this.producer = this.adminClient = undefined;
+    this.ensured.clear();
+    await Promise.allSettled([producer?.then((p) => p.disconnect()), adminClient?.then((a) => a.disconnect())]);
+  }
+
+  private startOnce<T>(start: () => Promise<T>, forget: () => void): Promise<T> {
+    const started = start();
+    started.catch(forget);
+    return started;
+  }
+}

@@ -1,0 +1,361 @@
+import { randomUUID } from 'node:crypto';
+import { inspect } from 'node:util';
+import type { Admin, Consumer, Producer } from 'kafkajs';
+import { Conf } from './core/conf';
+import { type ICodec, KEYED_SINK } from './interfaces';
+import { compressionOf } from './kafka/client';
+import { type ResolvedConf, resolveTopicConf, type TopicConf, unknownKeys } from './kafka/config';
+import { KafkaConnection } from './kafka/connection';
+import { ConsumerFeed, type ConsumerStateListener } from './kafka/feed';
+import type { Headers, RawRecord } from './kafka/record';
+import { consoleLogger, type Logger } from './log';
+import { Callable } from './utils/callable';
+import { Signal } from './utils/signal';
+
+export type { TopicConf } from './kafka/config';
+export { KafkaConnection } from './kafka/connection';
+export type { ConsumerState, ConsumerStateListener } from './kafka/feed';
+export type { Headers } from './kafka/record';
+
+export const READ_FROM_START = -2;
+export const READ_FROM_END = -1;
+
+/** An offset for every partition, or one per partition. */
+export type Offset = number | Record<number, number>;
+
+export interface TopicOptions {
+  /** Seek here once the consumer has its partitions. */
+  offset?: Offset;
+  codec?: ICodec;
+  /** Log what would be produced instead of producing it. */
+  dry?: boolean;
+  /** Records handed out and not finished, at most (default 1: one at a time, as `handle` consumes). */
+  maxInFlight?: number;
+  /**
+   * `auto` (default): asking for the next record finishes the previous one,
+   * as a handler loop does. `manual`: only `finish(record)` does, for
+   * consumers that process several records at once (a Node-RED flow).
+   */
+  finishMode?: 'auto' | 'manual';
+  /** Share a client (and its producer) with other topics; closed by its owner, not by `exitHook`. */
+  connection?: KafkaConnection;
+  logger?: Logger;
+  /** Told when the consumer connects, joins, pauses, fails or disconnects. */
+  onConsumerState?: ConsumerStateListener;
+}
+
+/** One record to produce; `partition` overrides the key's partition. */
+export interface OutgoingRecord {
+  key?: Key;
+  value: unknown;
+  headers?: Headers;
+  partition?: number;
+}
+
+/** A consumed record: key as a string, value decoded by the codec (or a string without one). */
+export interface TopicRecord<V = unknown> {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: V;
+  headers: Headers;
+  timestamp: number;
+}
+
+type Key = string | Buffer | number | null | undefined;
+
+const EXIT_TIMEOUT_MS = 10_000;
+
+function rethrowAs(prefix: string, err: unknown): never {
+  const cause = err instanceof Error ? err.message : String(err);
+  throw new Error(`${prefix}: ${cause}`, { cause: err });
+}
+
+/**
+ * A Kafka topic: an async-iterable source of its records and a callable keyed
+ * sink, `await topic(key, value, headers?)`.
+ *
+ * Delivery is at-least-once: a record's offset is committed only after the
+ * consumer asked for the next record (or called `finish`), which under
+ * `handle` means the handler and its sinks are done with it.
+ */
+export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promise<void>> {
+  declare readonly [KEYED_SINK]: true;
+  override readonly name: string;
+  readonly conf: TopicConf;
+  readonly codec: ICodec | undefined;
+  readonly dry: boolean;
+  private readonly resolved: ResolvedConf;
+  private readonly logger: Logger;
+  private readonly startOffset: Offset | undefined;
+  private readonly maxInFlight: number;
+  private readonly autoFinish: boolean;
+  private readonly onConsumerState: ConsumerStateListener | undefined;
+  private readonly sharedConnection: KafkaConnection | undefined;
+  private ownConnection: KafkaConnection | undefined;
+  private consumer: Consumer | undefined;
+  /** The consumer being started, then started; one per topic at a time. */
+  private feedStart: Promise<ConsumerFeed> | undefined;
+  private feed: ConsumerFeed | undefined;
+  /** `pause()` called (possibly before the consumer started). */
+  private pausedByCaller = false;
+  private generator: AsyncGenerator<TopicRecord<V> | Signal, void, Signal | undefined> | undefined;
+  private readonly exitHookFn = (): Promise<void> => this.exitHook();
+
+  constructor(name: string, conf: TopicConf = {}, options: TopicOptions = {}) {
+    super();
+    if (typeof name !== 'string' || name.length === 0) throw new TypeError('Topic name must be a non-empty string');
+    this.name = name;
+    this.conf = { ...(new Conf().conf as TopicConf), ...conf };
+    this.logger = options.logger ?? consoleLogger;
+    const unknown = unknownKeys(this.conf);
+    if (unknown.length > 0) this.logger.warn(`Topic ${name}: unknown configuration keys ignored: ${unknown.join(', ')}`);
+    if (this.conf.groupInstanceId ?? this.conf.group_instance_id) {
+      this.logger.warn(`Topic ${name}: group_instance_id (static membership) is not supported by kafkajs and is ignored`);
+    }
+    this.sharedConnection = options.connection;
+    const brokers = this.sharedConnection?.conf.kafka.brokers as string[] | undefined;
+    this.resolved = resolveTopicConf(brokers ? { brokers, ...this.conf } : this.conf);
+    this.codec = options.codec;
+    this.dry = options.dry ?? false;
+    this.startOffset = options.offset;
+    if (typeof this.startOffset === 'number') checkOffset(this.startOffset);
+    this.maxInFlight = options.maxInFlight ?? 1;
+    this.autoFinish = (options.finishMode ?? 'auto') === 'auto';
+    this.onConsumerState = options.onConsumerState;
+    new Conf().registerExitHook(this.exitHookFn);
+  }
+
+  protected invoke(key: Key, value: unknown, headers?: Headers): Promise<void> {
+    return this.send(key, value, headers);
+  }
+
+  /** Produce one record; resolves when the broker acknowledged it (per `acks`). */
+  send(key: Key, value: unknown, headers?: Headers): Promise<void> {
+    return this.produce({ key, value, headers });
+  }
+
+  /** `send` with every option: an explicit partition too. */
+  async produce({ key, value, headers, partition }: OutgoingRecord): Promise<void> {
+    const message = { key: this.encodeKey(key), value: this.encodeValue(value), headers: headers as never, partition };
+    if (this.dry) {
+      this.logger.info(`Topic ${this.name} (dry): ${inspect(key)} → ${inspect(value, { depth: 4 })}`);
+      return;
+    }
+    try {
+      const producer = await this.getProducer();
+      await producer.send({
+        topic: this.name,
+        acks: this.resolved.acks,
+        compression: compressionOf(this.resolved),
+        messages: [message],
+      });
+    } catch (err) {
+      rethrowAs(`Error while producing to Topic ${this.name}`, err);
+    }
+  }
+
+  /** The next record (or `Signal.SENTINEL` while paused by `signal`). */
+  next(signal?: Signal): Promise<IteratorResult<TopicRecord<V> | Signal, void>> {
+    return this[Symbol.asyncIterator]().next(signal);
+  }
+
+  /**
+   * The topic's record stream. There is one per topic at a time (one
+   * consumer): iterating again continues it; to feed several handlers, bind
+   * them with `handle`, which gives each a synchronized copy.
+   */
+  [Symbol.asyncIterator](): AsyncGenerator<TopicRecord<V> | Signal, void, Signal | undefined> {
+    this.generator ??= this.records();
+    return this.generator;
+  }
+
+  /**
+   * Move the consumer's position: `READ_FROM_START`, `READ_FROM_END`, an
+   * offset for every assigned partition, or `{ [partition]: offset }`.
+   */
+  async seek(offset: Offset, timeoutMs = 30_000): Promise<void> {
+    const perPartition = typeof offset === 'number' ? undefined : offset;
+    if (typeof offset === 'number') checkOffset(offset);
+    else for (const value of Object.values(offset)) checkOffset(value);
+    const feed = this.feed ?? (await this.feedStart);
+    if (!feed) throw new Error('No consumer provided');
+    const assigned = await feed.waitForAssignment(timeoutMs);
+    const targets = perPartition
+      ? Object.entries(perPartition).map(([p, o]) => [Number(p), o] as const)
+      : assigned.map((p) => [p, offset as number] as const);
+    const bounds = await this.partitionBounds();
+    for (const [partition, target] of targets) {
+      const bound = bounds.get(partition);
+      if (!bound) throw new RangeError(`Topic ${this.name} has no partition ${partition}`);
+      feed.seek(partition, target === READ_FROM_START ? bound.low : target === READ_FROM_END ? bound.high : target);
+    }
+  }
+
+  /** Pause consumption (the group membership stays alive). */
+  pause(): void {
+    this.pausedByCaller = true;
+    this.feed?.pause();
+  }
+
+  resume(): void {
+    this.pausedByCaller = false;
+    this.feed?.resume();
+  }
+
+  /** Mark a record finished (with `finishMode: 'manual'`): its offset may be committed. */
+  finish(record: TopicRecord<V>): void {
+    this.feed?.finish(record as unknown as RawRecord);
+  }
+
+  admin(): Promise<Admin> {
+    return this.connection().admin();
+  }
+
+  async getProducer(): Promise<Producer> {
+    await this.connection().ensureTopic(this.name, this.resolved.numPartitions);
+    return this.connection().getProducer();
+  }
+
+  /** The started consumer (starting it if needed). */
+  async getConsumer(): Promise<Consumer> {
+    await this.startFeed();
+    return this.consumer as Consumer;
+  }
+
+  /** Stop the consumer, and the producer unless the connection is shared; waits at most 10 s, never throws. */
+  async exitHook(): Promise<void> {
+    const { feedStart, generator, ownConnection } = this;
+    this.feedStart = this.feed = this.consumer = this.generator = this.ownConnection = undefined;
+    const closing = Promise.allSettled([
+      (async () => {
+        const feed = await feedStart?.catch(() => undefined);
+        await feed?.stop(); // a pull waiting for a record now ends
+        await generator?.return();
+      })(),
+      ownConnection?.close(),
+    ]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, EXIT_TIMEOUT_MS)));
+    await Promise.race([closing, timeout]);
+    clearTimeout(timer);
+  }
+
+  private connection(): KafkaConnection {
+    if (this.sharedConnection) return this.sharedConnection;
+    this.ownConnection ??= new KafkaConnection(this.resolved, this.logger);
+    return this.ownConnection;
+  }
+
+  private startFeed(): Promise<ConsumerFeed> {
+    if (!this.feedStart) {
+      const starting = this.openFeed();
+      this.feedStart = starting;
+      starting.catch(() => {
+        if (this.feedStart === starting) this.feedStart = undefined;
+      });
+    }
+    return this.feedStart;
+  }
+
+  private async openFeed(): Promise<ConsumerFeed> {
+    const consumerConf = this.resolved.consumer ?? { groupId: `slipstream-${this.name}-${randomUUID()}` };
+    try {
+      await this.connection().ensureTopic(this.name, this.resolved.numPartitions);
+      this.consumer = this.connection().consumer(consumerConf);
+      const feed = new ConsumerFeed(this.consumer, this.name, {
+        fromBeginning: this.resolved.fromBeginning,
+        maxInFlight: this.maxInFlight,
+        autoCommitInterval: this.resolved.autoCommitInterval,
+        heartbeatInterval: consumerConf.heartbeatInterval ?? 3_000,
+        onState: this.onConsumerState,
+      });
+      await feed.start();
+      this.feed = feed;
+      if (this.pausedByCaller) feed.pause();
+      if (this.startOffset !== undefined) await this.seek(this.startOffset);
+      return feed;
+    } catch (err) {
+      rethrowAs(`Error while consuming from Topic ${this.name}`, err);
+    }
+  }
+
+  private async *records(): AsyncGenerator<TopicRecord<V> | Signal, void, Signal | undefined> {
+    const feed = await this.startFeed();
+    let previous: RawRecord | undefined;
+    let signal: Signal | undefined;
+    try {
+      for (;;) {
+        // Asking for the next record means the handler is done with the previous one.
+        if (previous && this.autoFinish) feed.finish(previous);
+        previous = undefined;
+        if (signal === Signal.PAUSE) {
+          feed.pause();
+          signal = yield Signal.SENTINEL;
+          continue;
+        }
+        if (signal === Signal.RESUME) feed.resume();
+        let raw: RawRecord | undefined;
+        try {
+          raw = await feed.next();
+        } catch (err) {
+          rethrowAs(`Error while consuming from Topic ${this.name}`, err);
+        }
+        if (!raw) return;
+        previous = raw;
+        const record = this.decode(raw);
+        if (record) signal = yield record;
+      }
+    } finally {
+      // Ended by itself (stopped, failed, or the loop broke): release the consumer.
+      if (this.feed === feed) {
+        this.feedStart = this.feed = this.consumer = this.generator = undefined;
+        await feed.stop().catch((err: Error) => this.logger.warn(`Topic ${this.name}: consumer did not stop cleanly: ${err.message}`));
+      }
+    }
+  }
+
+  /** Decode a record; a payload the codec rejects is logged and skipped, or stops the stream. */
+  private decode(raw: RawRecord): TopicRecord<V> | undefined {
+    try {
+      const value = raw.value === null ? null : this.codec ? this.codec.decode(raw.value) : raw.value.toString('utf8');
+      return { ...raw, key: raw.key === null ? null : raw.key.toString('utf8'), value: value as V };
+    } catch (err) {
+      const cause = err instanceof Error ? err.message : String(err);
+      const message = `Cannot decode record of Topic ${raw.topic} partition ${raw.partition} offset ${raw.offset}: ${cause}`;
+      if (this.resolved.onDecodeError === 'stop') throw new Error(message, { cause: err });
+      this.logger.error(`${message} (skipped)`);
+      return undefined;
+    }
+  }
+
+  private encodeKey(key: Key): Buffer | string | null {
+    if (key === null || key === undefined) return null;
+    if (typeof key === 'string' || Buffer.isBuffer(key)) return key;
+    if (typeof key === 'number') return String(key);
+    throw new TypeError(`Topic ${this.name}: a key must be a string, number, Buffer or null, got: ${inspect(key)}`);
+  }
+
+  private encodeValue(value: unknown): Buffer | string | null {
+    if (value === null || value === undefined) return null; // a tombstone
+    if (this.codec) return this.codec.encode(value);
+    if (typeof value === 'string' || Buffer.isBuffer(value)) return value;
+    throw new TypeError(
+      `Topic ${this.name} has no codec, so it can only send strings and Buffers, got: ${inspect(value)}; ` +
+        'pass { codec: new JsonCodec() } to send objects',
+    );
+  }
+
+  private async partitionBounds(): Promise<Map<number, { low: number; high: number }>> {
+    const offsets = await (await this.admin()).fetchTopicOffsets(this.name);
+    return new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
+  }
+}
+Object.defineProperty(Topic.prototype, KEYED_SINK, { value: true });
+
+function checkOffset(offset: number): void {
+  if (!Number.isInteger(offset) || offset < READ_FROM_START) {
+    throw new RangeError(`Offset must be an integer >= ${READ_FROM_START} (READ_FROM_START), got: ${offset}`);
+  }
+}
