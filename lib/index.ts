@@ -19,4 +19,8 @@ export { ICache, isKeyedSink, KEYED_SINK, type KeyedSink, type Key, type ICodec 
 export { JsonCodec } from './codecs';
 export { MemoryCache } from './memory-cache';
 
-// Kafka, RocksDB and checkpoints are exported as their modules land.
+// Kafka, RocksDB and checkpoints
+export * from './topic';
+export * from './cache';
+export * from './checkpoint';
+export { type Logger, consoleLogger } from './log';
