@@ -1,0 +1,325 @@
+import type { ConnectionOptions } from 'node:tls';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { JsonCodec } from '../../lib/codecs';
+import type { ICodec } from '../../lib/interfaces';
+import { CompletionTracker } from '../../lib/flow/completion';
+import type { Logger } from '../../lib/log';
+import { KafkaConnection, type Offset, Topic, type TopicConf, type TopicRecord } from '../../lib/topic';
+import { Signal } from '../../lib/utils/signal';
+
+// ---- slipstream-kafka (config) -------------------------------------------------
+
+interface BrokerDef extends NodeDef {
+  brokers: string;
+  clientId: string;
+  usetls: boolean;
+  tls: string;
+  saslMechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  connectionTimeout: string;
+}
+interface BrokerCredentials {
+  username?: string;
+  password?: string;
+}
+interface BrokerNode extends Node<BrokerCredentials> {
+  conf: TopicConf;
+  connection(): KafkaConnection;
+  register(user: Node): void;
+  deregister(user: Node): Promise<void>;
+}
+interface TlsConfigNode extends Node {
+  addTLSOptions(opts: ConnectionOptions): void;
+}
+
+// ---- slipstream-topic-in / -out ------------------------------------------------
+
+interface TopicInDef extends NodeDef {
+  broker: string;
+  topic: string;
+  groupId: string;
+  start: 'committed' | 'earliest' | 'latest' | 'offset';
+  offset: string;
+  codec: Codec;
+  maxInFlight: string;
+}
+interface TopicOutDef extends NodeDef {
+  broker: string;
+  topic: string;
+  codec: Codec;
+  acks: string;
+  compression: 'none' | 'gzip';
+}
+type Codec = 'json' | 'string' | 'buffer';
+
+/** Passes Buffers through untouched. */
+const bufferCodec: ICodec = { encode: (obj) => toBuffer(obj), decode: (buf) => buf };
+
+function toBuffer(value: unknown): Buffer {
+  if (Buffer.isBuffer(value)) return value;
+  if (typeof value === 'string') return Buffer.from(value);
+  throw new TypeError(`the buffer codec sends Buffers and strings, got ${typeof value}`);
+}
+
+function codecOf(name: Codec): ICodec | undefined {
+  if (name === 'json') return new JsonCodec();
+  if (name === 'buffer') return bufferCodec;
+  return undefined; // strings: the Topic's own UTF-8 handling
+}
+
+function nodeLogger(node: Node): Logger {
+  return { info: (m) => node.debug(m), warn: (m) => node.warn(m), error: (m) => node.error(m) };
+}
+
+function stringHeaders(headers: TopicRecord['headers']): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[name] = Array.isArray(value) ? value.map(String) : String(value);
+  }
+  return out;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Status text fits the editor: the cause, not the whole chain. */
+function shortStatus(err: unknown): string {
+  const text = errorText(err);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+type Hooks = NodeAPI['hooks'];
+
+interface DeliverEvent {
+  msg: NodeMessage;
+  destination: { node?: { _expectedDoneCount?: number } };
+}
+
+/**
+ * Whether a node completes the messages it receives. Input handlers that
+ * take no `done` argument (legacy nodes, the test helper's node) never do,
+ * and the runtime counts the ones that do in `_expectedDoneCount`; a
+ * delivery to a node that never completes must not hold its record forever.
+ */
+function callsDone(node: DeliverEvent['destination']['node']): boolean {
+  return node?._expectedDoneCount !== 0;
+}
+
+/**
+ * The runtime's message hooks. node-red-node-test-helper's RED lacks
+ * `hooks`; there the runtime's own module (a devDependency) is the same one.
+ */
+function hooksOf(RED: NodeAPI): Hooks {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return RED.hooks ?? (require('@node-red/util') as { hooks: Hooks }).hooks;
+}
+
+export = function (RED: NodeAPI): void {
+  const hooks = hooksOf(RED);
+
+  function SlipstreamKafka(this: BrokerNode, def: BrokerDef): void {
+    RED.nodes.createNode(this, def);
+    const users = new Set<string>();
+    let connection: KafkaConnection | undefined;
+    const ssl: ConnectionOptions | undefined = def.usetls ? {} : undefined;
+    if (ssl && def.tls) (RED.nodes.getNode(def.tls) as TlsConfigNode | null)?.addTLSOptions(ssl);
+    const { username = '', password = '' } = this.credentials ?? {};
+    this.conf = {
+      brokers: def.brokers,
+      clientId: def.clientId || 'node-red-slipstream',
+      ssl,
+      sasl: def.saslMechanism && def.saslMechanism !== 'none' ? { mechanism: def.saslMechanism, username, password } : undefined,
+      connectionTimeout: Number(def.connectionTimeout) || 3_000,
+    };
+    this.connection = () => (connection ??= KafkaConnection.fromConf(this.conf, nodeLogger(this)));
+    this.register = (user) => void users.add(user.id);
+    this.deregister = async (user) => {
+      users.delete(user.id);
+      if (users.size > 0 || !connection) return;
+      const closing = connection;
+      connection = undefined;
+      await closing.close();
+    };
+    this.on('close', (done: () => void) => {
+      const closing = connection;
+      connection = undefined;
+      void (closing?.close() ?? Promise.resolve()).then(() => done());
+    });
+  }
+  RED.nodes.registerType('slipstream-kafka', SlipstreamKafka as never, {
+    credentials: { username: { type: 'text' }, password: { type: 'password' } },
+  });
+
+  function SlipstreamTopicIn(this: Node, def: TopicInDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const broker = RED.nodes.getNode(def.broker) as BrokerNode | null;
+    if (!broker) {
+      node.status({ fill: 'red', shape: 'ring', text: 'no broker configured' });
+      node.error('slipstream-topic-in: no Kafka broker (slipstream-kafka) configured');
+      return;
+    }
+    if (!def.topic) {
+      node.status({ fill: 'red', shape: 'ring', text: 'no topic' });
+      node.error('slipstream-topic-in: no topic configured');
+      return;
+    }
+    broker.register(node);
+    const start = def.start || 'committed';
+    const offset = start === 'earliest' ? -2 : start === 'latest' ? -1 : start === 'offset' ? Number(def.offset) : undefined;
+    const tracker = new CompletionTracker();
+    const topic = new Topic(
+      def.topic,
+      { groupId: def.groupId || `node-red-${node.id}`, fromBeginning: start !== 'latest' },
+      {
+        connection: broker.connection(),
+        codec: codecOf(def.codec),
+        maxInFlight: Math.max(1, Number(def.maxInFlight) || 100),
+        finishMode: 'manual',
+        offset,
+        logger: nodeLogger(node),
+        onConsumerState: (state, err) => showState(state, err),
+      },
+    );
+    let closing = false;
+
+    function showState(state: string, err?: Error): void {
+      if (closing) return;
+      if (state === 'connected') node.status({ fill: 'green', shape: 'dot', text: 'connected' });
+      else if (state === 'paused') node.status({ fill: 'yellow', shape: 'dot', text: 'paused' });
+      else if (state === 'connecting') node.status({ fill: 'yellow', shape: 'ring', text: 'connecting' });
+      else if (state === 'error') node.status({ fill: 'red', shape: 'ring', text: shortStatus(err) });
+      else node.status({ fill: 'red', shape: 'ring', text: 'disconnected' });
+    }
+
+    // Count every delivery of our messages and every done(): a record is
+    // committed once the whole flow has finished with it.
+    const hookLabel = `slipstream-topic-in-${node.id}`;
+    hooks.add(`preDeliver.${hookLabel}`, (event: DeliverEvent) => {
+      if (callsDone(event.destination.node)) tracker.delivered(event.msg._msgid ?? '');
+    });
+    hooks.add(`onComplete.${hookLabel}`, (event: { msg: NodeMessage }) => void tracker.completed(event.msg._msgid ?? ''));
+
+    function emit(record: TopicRecord): void {
+      const id = RED.util.generateId();
+      tracker.track(id, () => topic.finish(record));
+      node.send({
+        _msgid: id,
+        payload: record.value,
+        key: record.key,
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+        timestamp: record.timestamp,
+        headers: stringHeaders(record.headers),
+      } as NodeMessage);
+      tracker.settleIfIdle(id);
+    }
+
+    async function consume(): Promise<void> {
+      let backoff = 1_000;
+      while (!closing) {
+        try {
+          const result = await topic.next();
+          if (result.done) continue; // stopped: the loop ends when closing, otherwise starts again
+          if (result.value !== Signal.SENTINEL) emit(result.value as TopicRecord);
+          backoff = 1_000;
+        } catch (err) {
+          if (closing) return;
+          node.error(errorText(err));
+          node.status({ fill: 'red', shape: 'ring', text: shortStatus(err) });
+          await new Promise((resolve) => setTimeout(resolve, backoff));
+          backoff = Math.min(backoff * 2, 30_000);
+        }
+      }
+    }
+    void consume();
+
+    node.on('input', (msg: NodeMessageInFlow & { action?: unknown; offset?: unknown }, _send, done) => {
+      const action = msg.action;
+      if (action === 'pause') {
+        topic.pause();
+        done();
+      } else if (action === 'resume') {
+        topic.resume();
+        done();
+      } else if (action === 'seek') {
+        topic.seek(msg.offset as Offset).then(() => done(), (err: Error) => done(err));
+      } else {
+        node.warn(`slipstream-topic-in: unknown action ${JSON.stringify(action)} (expected "pause", "resume" or "seek")`);
+        done();
+      }
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closing = true;
+      hooks.remove(`*.${hookLabel}`);
+      tracker.clear(); // unfinished records are not committed: they come again
+      void topic
+        .exitHook()
+        .then(() => broker.deregister(node))
+        .then(() => {
+          node.status({});
+          done();
+        });
+    });
+  }
+  RED.nodes.registerType('slipstream-topic-in', SlipstreamTopicIn as never);
+
+  function SlipstreamTopicOut(this: Node, def: TopicOutDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const broker = RED.nodes.getNode(def.broker) as BrokerNode | null;
+    if (!broker) {
+      node.status({ fill: 'red', shape: 'ring', text: 'no broker configured' });
+      node.error('slipstream-topic-out: no Kafka broker (slipstream-kafka) configured');
+      return;
+    }
+    broker.register(node);
+    const topics = new Map<string, Topic>();
+    const conf: TopicConf = { acks: def.acks === '' || def.acks === undefined ? -1 : Number(def.acks), compression: def.compression || 'none' };
+
+    function topicFor(name: string): Topic {
+      let topic = topics.get(name);
+      if (!topic) {
+        topic = new Topic(name, conf, { connection: broker!.connection(), codec: codecOf(def.codec), logger: nodeLogger(node) });
+        topics.set(name, topic);
+      }
+      return topic;
+    }
+
+    node.on('input', (msg: NodeMessageInFlow & { key?: unknown; headers?: unknown; partition?: unknown }, _send, done) => {
+      const name = def.topic || (typeof msg.topic === 'string' ? msg.topic : '');
+      if (!name) {
+        done(new Error('slipstream-topic-out: no topic: set one in the node or in msg.topic'));
+        return;
+      }
+      const partition = msg.partition === undefined || msg.partition === null || msg.partition === '' ? undefined : Number(msg.partition);
+      topicFor(name)
+        .produce({ key: msg.key as string | Buffer | number | null | undefined, value: msg.payload, headers: msg.headers as never, partition })
+        .then(
+          () => {
+            node.status({ fill: 'green', shape: 'dot', text: 'connected' });
+            done();
+          },
+          (err: Error) => {
+            node.status({ fill: 'red', shape: 'ring', text: shortStatus(err) });
+            done(err);
+          },
+        );
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      const closing = [...topics.values()].map((t) => t.exitHook());
+      topics.clear();
+      void Promise.all(closing)
+        .then(() => broker.deregister(node))
+        .then(() => {
+          node.status({});
+          done();
+        });
+    });
+  }
+  RED.nodes.registerType('slipstream-topic-out', SlipstreamTopicOut as never);
+};

@@ -1,0 +1,193 @@
+import should from 'should';
+import helper from 'node-red-node-test-helper';
+import type { Node } from 'node-red';
+import { brokers, createTopic, kafka, uniqueTopic } from '../support/kafka';
+
+const topicNodes = require('../../nodes/topic/topic');
+const linkNodes = require('@node-red/nodes/core/common/60-link.js');
+
+helper.init(require.resolve('node-red'));
+
+type Msg = Record<string, any>;
+type Receiver = Node & { on(event: 'input', cb: (msg: Msg) => void): void };
+
+/** Collect `count` messages arriving at a helper node. */
+function collect(node: Receiver, count: number): Promise<Msg[]> {
+  const got: Msg[] = [];
+  return new Promise((resolve) => {
+    node.on('input', (msg) => {
+      got.push(msg);
+      if (got.length === count) resolve(got);
+    });
+  });
+}
+
+function waitFor(check: () => boolean, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const tick = (): void => {
+      if (check()) resolve();
+      else if (Date.now() > deadline) reject(new Error('timed out waiting'));
+      else setTimeout(tick, 50);
+    };
+    tick();
+  });
+}
+
+/** Our nodes on one tab (link nodes need a tab). */
+function onTab(nodes: Msg[]): Msg[] {
+  return [{ id: 'tab', type: 'tab' }, ...nodes.map((n) => (n.type === 'slipstream-kafka' ? n : { z: 'tab', x: 0, y: 0, wires: [], ...n }))];
+}
+
+function broker(id = 'broker'): Msg {
+  return { id, type: 'slipstream-kafka', brokers: brokers().join(','), clientId: 'node-test', saslMechanism: 'none' };
+}
+
+describe('slipstream topic nodes (real broker)', function () {
+  this.timeout(90_000);
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  afterEach(() => helper.unload());
+
+  it('produces through topic-out and consumes through topic-in with key, headers, partition, timestamp', async () => {
+    const name = uniqueTopic('nodes-rt');
+    await createTopic(name, 3);
+    const flow = [
+      broker(),
+      { id: 'out', type: 'slipstream-topic-out', broker: 'broker', topic: name, codec: 'json', acks: '-1', compression: 'gzip' },
+      { id: 'in', type: 'slipstream-topic-in', broker: 'broker', topic: name, groupId: uniqueTopic('g'), start: 'committed', codec: 'json', maxInFlight: '10', wires: [['sink']] },
+      { id: 'sink', type: 'helper' },
+    ];
+    await helper.load([topicNodes], onTab(flow));
+    const received = collect(helper.getNode('sink') as Receiver, 3);
+    const out = helper.getNode('out');
+    const before = Date.now();
+    out.receive({ payload: { n: 1 }, key: 'alpha', headers: { source: 'test' } } as never);
+    out.receive({ payload: { n: 2 }, key: 'beta', partition: 2 } as never);
+    out.receive({ payload: null, key: 'gone' } as never);
+    const msgs = await received;
+    const byKey = Object.fromEntries(msgs.map((m) => [m.key, m]));
+    should(byKey.alpha).match({ payload: { n: 1 }, topic: name, headers: { source: 'test' } });
+    should(byKey.alpha.partition).be.within(0, 2);
+    should(byKey.alpha.offset).be.a.Number();
+    should(byKey.alpha.timestamp).be.within(before - 5_000, Date.now() + 5_000);
+    should(byKey.beta).match({ payload: { n: 2 }, partition: 2, offset: 0 });
+    should(byKey.gone.payload).be.null();
+  });
+
+  it('pauses, resumes and seeks through link out → link in → topic-in', async () => {
+    const name = uniqueTopic('nodes-ctl');
+    const flow = [
+      broker(),
+      { id: 'out', type: 'slipstream-topic-out', broker: 'broker', topic: name, codec: 'string' },
+      { id: 'ctl', type: 'link out', mode: 'link', links: ['ctlIn'], wires: [] },
+      { id: 'ctlIn', type: 'link in', links: ['ctl'], wires: [['in']] },
+      { id: 'in', type: 'slipstream-topic-in', broker: 'broker', topic: name, groupId: uniqueTopic('g'), start: 'committed', codec: 'string', maxInFlight: '5', wires: [['sink']] },
+      { id: 'sink', type: 'helper' },
+    ];
+    await helper.load([topicNodes, linkNodes], onTab(flow));
+    const sink = helper.getNode('sink') as Receiver;
+    const seen: string[] = [];
+    sink.on('input', (msg) => seen.push(String(msg.payload)));
+    const out = helper.getNode('out');
+    const ctl = helper.getNode('ctl');
+    out.receive({ payload: 'a' } as never);
+    await waitFor(() => seen.length === 1);
+    ctl.receive({ action: 'pause' } as never);
+    await new Promise((r) => setTimeout(r, 500));
+    out.receive({ payload: 'b' } as never);
+    out.receive({ payload: 'c' } as never);
+    await new Promise((r) => setTimeout(r, 3_000));
+    should(seen).eql(['a']);
+    ctl.receive({ action: 'resume' } as never);
+    await waitFor(() => seen.length === 3);
+    // b and c were produced concurrently: either order is right.
+    should(seen.slice(1).sort()).eql(['b', 'c']);
+    ctl.receive({ action: 'seek', offset: -2 } as never);
+    await waitFor(() => seen.length === 6);
+    should(seen.slice(3)).eql(seen.slice(0, 3));
+  });
+
+  it('reports bad input to Catch nodes: undecodable records, objects with the string codec, a rejected topic name', async () => {
+    const name = uniqueTopic('nodes-bad');
+    const flow = [
+      broker(),
+      { id: 'raw', type: 'slipstream-topic-out', broker: 'broker', topic: name, codec: 'string' },
+      { id: 'in', type: 'slipstream-topic-in', broker: 'broker', topic: name, groupId: uniqueTopic('g'), start: 'committed', codec: 'json', wires: [['sink']] },
+      { id: 'sink', type: 'helper' },
+      { id: 'badname', type: 'slipstream-topic-out', broker: 'broker', topic: 'bad name with spaces', codec: 'string' },
+    ];
+    await helper.load([topicNodes], onTab(flow));
+    const inNode = helper.getNode('in') as any;
+    const received = collect(helper.getNode('sink') as Receiver, 1);
+    const raw = helper.getNode('raw') as any;
+    raw.receive({ payload: '{broken' });
+    raw.receive({ payload: '{"fine":true}' });
+    should((await received)[0].payload).eql({ fine: true });
+    await waitFor(() => inNode.error.args.some((a: unknown[]) => new RegExp(`Topic ${name} partition 0 offset \\d`).test(String(a[0]))));
+
+    raw.receive({ payload: { an: 'object' }, _msgid: 'obj' });
+    // The helper's spies see every node's calls: pick this one's by its msg.
+    const errorFor = (msgid: string) => () =>
+      (raw.error.args as unknown[][]).find((a) => (a[1] as Msg | undefined)?._msgid === msgid);
+    await waitFor(() => errorFor('obj')() !== undefined);
+    should(String(errorFor('obj')()![0])).match(/no codec.*strings and Buffers/);
+
+    const badname = helper.getNode('badname') as any;
+    badname.receive({ payload: 'x', _msgid: 'bad' });
+    await waitFor(() => errorFor('bad')() !== undefined, 60_000);
+    should(String(errorFor('bad')()![0])).match(/Error while producing to Topic bad name with spaces/);
+  });
+
+  it('commits a record only after every node it reached called done()', async () => {
+    const name = uniqueTopic('nodes-alo');
+    const groupId = uniqueTopic('g');
+    const held: Array<() => void> = [];
+    const holdNode = (RED: any): void => {
+      RED.nodes.registerType('hold', function (this: any, def: Msg) {
+        RED.nodes.createNode(this, def);
+        this.on('input', (_msg: Msg, _send: unknown, done: () => void) => held.push(done));
+      });
+    };
+    const flow = [
+      broker(),
+      { id: 'out', type: 'slipstream-topic-out', broker: 'broker', topic: name, codec: 'string' },
+      { id: 'in', type: 'slipstream-topic-in', broker: 'broker', topic: name, groupId, start: 'committed', codec: 'string', maxInFlight: '10', wires: [['hold', 'sink']] },
+      { id: 'hold', type: 'hold' },
+      { id: 'sink', type: 'helper' },
+    ];
+    await helper.load([topicNodes, holdNode], onTab(flow));
+    const out = helper.getNode('out') as any;
+    for (const payload of ['r0', 'r1', 'r2']) out.receive({ payload });
+    await waitFor(() => held.length === 3);
+    const admin = kafka().admin();
+    await admin.connect();
+    const committed = async (): Promise<string> => (await admin.fetchOffsets({ groupId, topics: [name] }))[0].partitions[0].offset;
+    try {
+      await new Promise((r) => setTimeout(r, 2_500)); // longer than the commit interval
+      should(await committed()).equal('-1');
+      held[1](); // out of order: r1 done, r0 still held
+      await new Promise((r) => setTimeout(r, 2_500));
+      should(await committed()).equal('-1');
+      held[0]();
+      const deadline = Date.now() + 15_000;
+      while ((await committed()) !== '2' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      should(await committed()).equal('2');
+      held[2]();
+      while ((await committed()) !== '3' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      should(await committed()).equal('3');
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('keeps SASL credentials out of the flow and in the credential store', async () => {
+    const flow = [{ ...broker(), saslMechanism: 'scram-sha-256' }];
+    await helper.load([topicNodes], onTab(flow), { broker: { username: 'alice', password: 'alice-secret' } });
+    const node = helper.getNode('broker') as any;
+    should(node.credentials).eql({ username: 'alice', password: 'alice-secret' });
+    should(node.conf.sasl).match({ mechanism: 'scram-sha-256', username: 'alice' });
+    const res = await helper.request().get('/flows').set('Accept', 'application/json');
+    should(JSON.stringify(res.body)).not.containEql('alice-secret');
+  });
+});
