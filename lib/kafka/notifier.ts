@@ -1,25 +1,23 @@
 /** Wakes everyone waiting when something changed; waits are bounded. */
 export class Notifier {
-  private waiters: Array<() => void> = [];
+  private readonly waiters: Array<() => void> = [];
 
   notify(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
+    // Take them all out first: a woken waiter must not change the list being walked.
+    for (const wake of this.waiters.splice(0)) wake();
   }
 
   /** Resolves on the next `notify()` or after `ms`, whichever comes first. */
   wait(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const waiters = this.waiters;
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
-        const i = waiters.indexOf(done);
-        if (i >= 0) waiters.splice(i, 1);
+        const i = this.waiters.indexOf(done);
+        if (i >= 0) this.waiters.splice(i, 1);
         resolve();
-      }
-      waiters.push(done);
+      };
+      const timer = setTimeout(done, ms);
+      this.waiters.push(done);
     });
   }
 }
