@@ -1,24 +1,15 @@
 import should from 'should';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { brokers, uniqueTopic } from '../support/kafka';
+import { nodeRedUserDir, startNodeRed } from '../support/node-red-process';
 
-const root = path.resolve(__dirname, '..', '..', '..');
-
-/** A Node-RED user directory with this package linked in and a topic-in → slow function flow. */
-function userDir(topic: string, processed: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipstream-crash-'));
-  fs.mkdirSync(path.join(dir, 'node_modules'));
-  fs.symlinkSync(root, path.join(dir, 'node_modules', 'node-red-contrib-slipstream'), 'dir');
-  fs.writeFileSync(
-    path.join(dir, 'settings.js'),
-    `module.exports = { uiPort: 0, uiHost: '127.0.0.1', flowFile: 'flows.json', credentialSecret: false,
-       functionGlobalContext: { fs: require('fs') }, logging: { console: { level: 'warn' } } };\n`,
-  );
-  const flow = [
+/** A topic-in → slow function flow that appends each payload to `processed`. */
+function crashFlow(topic: string, processed: string): object[] {
+  return [
     { id: 'tab', type: 'tab', label: 'crash' },
     { id: 'broker', type: 'slipstream-kafka', brokers: brokers().join(','), saslMechanism: 'none' },
     { id: 'in', z: 'tab', type: 'slipstream-topic-in', broker: 'broker', topic, groupId: `${topic}-group`, start: 'committed', codec: 'string', maxInFlight: '2', x: 100, y: 100, wires: [['slow']] },
@@ -27,14 +18,6 @@ function userDir(topic: string, processed: string): string {
       func: `await new Promise((r) => setTimeout(r, 3));\nglobal.get('fs').appendFileSync(${JSON.stringify(processed)}, msg.payload + '\\n');\nreturn null;`,
     },
   ];
-  fs.writeFileSync(path.join(dir, 'flows.json'), JSON.stringify(flow));
-  return dir;
-}
-
-function startNodeRed(dir: string): ChildProcess {
-  return spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', dir, '--settings', path.join(dir, 'settings.js')], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
 }
 
 function lines(file: string): string[] {
@@ -64,7 +47,7 @@ describe('slipstream-topic-in in a real Node-RED process killed mid-stream', fun
     await producer.disconnect();
 
     const processed = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'slipstream-out-')), 'processed.txt');
-    const dir = userDir(topic, processed);
+    const dir = nodeRedUserDir(crashFlow(topic, processed));
 
     const first = startNodeRed(dir);
     children.push(first);
