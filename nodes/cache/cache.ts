@@ -1,0 +1,225 @@
+import nodePath from 'node:path';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { Cache } from '../../lib/cache';
+import type { Key } from '../../lib/interfaces';
+import { entriesArray, iterateOptions, type QueryEntry, type QueryKind, runQuery } from '../../lib/node-support/query';
+import { parseList, presetOptions, SharedStore, type StoreConfig, type StoreState, storeStatus } from '../../lib/node-support/store';
+import { UserCode } from '../../lib/node-support/user-code';
+
+// ---- slipstream-store (config) ---------------------------------------------------
+
+interface StoreDef extends NodeDef {
+  path: string;
+  preset: string;
+  columnFamilies: string;
+}
+
+// ---- slipstream-cache ---------------------------------------------------------------
+
+type Operation = 'get' | 'put' | 'delete' | 'has' | 'query' | 'update' | 'watch';
+
+interface CacheDef extends NodeDef {
+  store: string;
+  columnFamily: string;
+  operation: Operation;
+  key: string;
+  keyType: string;
+  value: string;
+  valueType: string;
+  query: QueryKind;
+  prefix: string;
+  prefixType: string;
+  fromKey: string;
+  fromKeyType: string;
+  backwards: boolean;
+  limit: string | number;
+  split: boolean;
+  func: string;
+}
+
+type Msg = NodeMessageInFlow & Record<string, unknown>;
+type Update = (oldValue: unknown, msg: Msg) => Promise<unknown>;
+
+/** Operations that write their result to the value location (which must then be a msg property). */
+const READS: ReadonlySet<Operation> = new Set(['get', 'has', 'query', 'update', 'watch']);
+
+export = function (RED: NodeAPI): void {
+  function SlipstreamStore(this: Node & StoreConfig, def: StoreDef): void {
+    RED.nodes.createNode(this, def);
+    const userDir = (RED.settings as { userDir?: string }).userDir ?? process.cwd();
+    const dir = nodePath.resolve(userDir, def.path || 'slipstream-store');
+    this.store = new SharedStore(dir, presetOptions(def.preset), parseList(def.columnFamilies));
+    this.on('close', (done: () => void) => {
+      this.store.close().then(
+        () => done(),
+        (err: unknown) => {
+          this.error(err);
+          done();
+        },
+      );
+    });
+  }
+  RED.nodes.registerType('slipstream-store', SlipstreamStore as never);
+
+  function evaluate(node: Node, value: string, type: string, msg: Msg): Promise<unknown> {
+    return new Promise((resolve, reject) =>
+      RED.util.evaluateNodeProperty(value, type, node, msg as NodeMessage, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+  }
+
+  function SlipstreamCache(this: Node, def: CacheDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const operation = def.operation || 'get';
+    const keyType = def.keyType || 'msg';
+    const keyProp = def.key || 'key';
+    const valueType = def.valueType || 'msg';
+    const valueProp = def.value || 'payload';
+    const config = RED.nodes.getNode(def.store) as unknown as StoreConfig | null;
+    if (!config?.store) {
+      fail('no store (slipstream-store) configured');
+      return;
+    }
+    if (READS.has(operation) && valueType !== 'msg') {
+      fail(`the value location of "${operation}" must be a msg property (it receives the result)`);
+      return;
+    }
+    if ((operation === 'query' || operation === 'watch') && keyType !== 'msg') {
+      fail(`the key location of "${operation}" must be a msg property (it receives the keys)`);
+      return;
+    }
+    const store = config.store;
+    const cache = store.cache(def.columnFamily);
+    let update: Update | undefined;
+    if (operation === 'update') {
+      const code = new UserCode(`slipstream-cache:${node.id}`, { console, Buffer, URL, RED: { util: RED.util } });
+      try {
+        const compiled = code.compile<Update>('update', 'async function (oldValue, msg) {', def.func ?? '');
+        update = (oldValue, msg) => compiled(oldValue, msg).catch((err: unknown) => Promise.reject(code.annotate(err)));
+      } catch (err) {
+        fail((err as Error).message);
+        return;
+      }
+    }
+    let closing = false;
+    const user = {
+      id: node.id,
+      onStoreState(state: StoreState): void {
+        if (!closing) node.status(storeStatus(state));
+      },
+    };
+    store.register(user);
+    const stopWatching = operation === 'watch' ? watch(cache) : undefined;
+
+    function fail(reason: string): void {
+      node.status({ fill: 'red', shape: 'ring', text: reason.slice(0, 60) });
+      node.error(`slipstream-cache: ${reason}`);
+      node.on('input', (_msg, _send, done) => done(new Error(`slipstream-cache: ${reason}`)));
+    }
+
+    async function keyOf(msg: Msg): Promise<Key> {
+      const key = await evaluate(node, keyProp, keyType, msg);
+      if (key === undefined || key === null) {
+        throw new Error(`slipstream-cache: no key: ${keyType === 'msg' ? `msg.${keyProp}` : `the ${keyType} ${keyProp}`} is ${key}`);
+      }
+      return key as Key;
+    }
+
+    function withValue(msg: Msg, value: unknown): Msg {
+      RED.util.setMessageProperty(msg as NodeMessage, valueProp, value, true);
+      return msg;
+    }
+
+    function entryMessage(msg: Msg, entry: QueryEntry, index: number, count: number, id: string): Msg {
+      const out = RED.util.cloneMessage(msg as NodeMessage) as Msg;
+      RED.util.setMessageProperty(out as NodeMessage, keyProp, entry.key, true);
+      // `type` (not in @types/node-red) lets a join node in automatic mode rebuild the array.
+      Object.assign(out, { parts: { id, index, count, type: 'array' } });
+      return withValue(out, def.query === 'keys' ? entry.key : entry.value);
+    }
+
+    async function query(msg: Msg): Promise<Msg[]> {
+      const options = iterateOptions({
+        prefix: def.prefix ? await evaluate(node, def.prefix, def.prefixType || 'str', msg) : undefined,
+        fromKey: def.fromKey ? await evaluate(node, def.fromKey, def.fromKeyType || 'str', msg) : undefined,
+        backwards: def.backwards,
+        limit: def.limit,
+      });
+      const entries = await runQuery(cache, def.query || 'items', options);
+      if (!def.split) return [withValue(msg, entriesArray(def.query || 'items', entries))];
+      const id = RED.util.generateId();
+      return entries.map((entry, index) => entryMessage(msg, entry, index, entries.length, id));
+    }
+
+    /** Read-modify-write under the key's transaction lock; the new value is published. */
+    async function updateValue(msg: Msg): Promise<Msg[]> {
+      const key = await keyOf(msg);
+      const value = await cache.transaction(key, async (locked) => {
+        const old = await locked.get(key);
+        const next = await (update as Update)(old, msg);
+        if (next === undefined) return old; // undefined: leave the value as it is
+        await locked(key, next);
+        return next;
+      });
+      return [withValue(msg, value)];
+    }
+
+    async function handle(msg: Msg): Promise<Msg[]> {
+      switch (operation) {
+        case 'get':
+          return [withValue(msg, await cache.get(await keyOf(msg)))];
+        case 'has':
+          return [withValue(msg, await cache.has(await keyOf(msg)))];
+        case 'put': {
+          const key = await keyOf(msg);
+          await cache(key, await evaluate(node, valueProp, valueType, msg)); // store and publish to watchers
+          return [msg];
+        }
+        case 'delete':
+          await cache.delete(await keyOf(msg));
+          return [msg];
+        case 'query':
+          return query(msg);
+        case 'update':
+          return updateValue(msg);
+        default:
+          return []; // watch: input messages are not used
+      }
+    }
+
+    /** Emit every update published on the cache (`cache(key, value)`, put) until closed. */
+    function watch(source: Cache): () => Promise<unknown> {
+      const updates = source[Symbol.asyncIterator]();
+      void (async () => {
+        for (;;) {
+          const next = await updates.next();
+          if (next.done) return;
+          const [key, value] = next.value;
+          const msg = {} as Msg;
+          RED.util.setMessageProperty(msg as NodeMessage, keyProp, key, true);
+          node.send(withValue(msg, value) as NodeMessage);
+        }
+      })();
+      return async () => updates.return?.();
+    }
+
+    node.on('input', (msg, send, done) => {
+      handle(msg as Msg).then(
+        (outs) => {
+          for (const out of outs) send(out as NodeMessage);
+          done();
+        },
+        (err: unknown) => done(err as Error),
+      );
+    });
+
+    node.on('close', (removed: boolean, done: () => void) => {
+      closing = true;
+      void Promise.all([stopWatching?.(), store.deregister(user, removed)]).then(() => {
+        if (removed) node.status({});
+        done();
+      });
+    });
+  }
+  RED.nodes.registerType('slipstream-cache', SlipstreamCache as never);
+};

@@ -1,0 +1,173 @@
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { Checkpoint, Dependency } from '../../lib/checkpoint';
+import { formatDuration, toMillis } from '../../lib/node-support/duration';
+import { toMarker } from '../../lib/node-support/marker';
+import { earliestOffsets, partitionState } from '../../lib/node-support/offsets';
+import { type StoreConfig, type StoreState, storeStatus } from '../../lib/node-support/store';
+
+interface DependencyDef {
+  name: string;
+  threshold: string | number;
+  unit: string;
+}
+
+interface CheckpointDef extends NodeDef {
+  dependencies: DependencyDef[];
+  store: string;
+  marker: string;
+  markerType: string;
+  stateProperty: string;
+  reprocess: boolean;
+}
+
+type Msg = NodeMessageInFlow & Record<string, unknown>;
+type Send = (msg: Array<NodeMessage | null>) => void;
+
+/** Checkpoint keys in a store start with this, away from the users' own keys. */
+const KEY_PREFIX = '_slipstream_checkpoint_';
+
+/** The node feeds the checkpoint itself: its streams are not iterated. */
+const NO_SOURCE: AsyncIterable<unknown> = { [Symbol.asyncIterator]: async function* () {} };
+
+export = function (RED: NodeAPI): void {
+  function evaluate(node: Node, value: string, type: string, msg: Msg): Promise<unknown> {
+    return new Promise((resolve, reject) =>
+      RED.util.evaluateNodeProperty(value, type, node, msg as NodeMessage, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+  }
+
+  function SlipstreamCheckpoint(this: Node, def: CheckpointDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const markerProp = def.marker || 'timestamp';
+    const markerType = def.markerType || 'msg';
+    const store = def.store ? (RED.nodes.getNode(def.store) as unknown as StoreConfig | null)?.store : undefined;
+    if (def.store && !store) return fail('the selected slipstream-store is missing');
+    const cache = store?.cache();
+    let checkpoint: Checkpoint;
+    try {
+      checkpoint = new Checkpoint(node.id, {
+        dependent: NO_SOURCE,
+        dependencies: (def.dependencies ?? []).map(
+          (d) => new Dependency(d.name, NO_SOURCE, { downtimeThreshold: toMillis(d.threshold, d.unit || 's') }),
+        ),
+        cache,
+        cacheKeyPrefix: KEY_PREFIX,
+        pauseDependent: false, // the node sends control messages instead
+        downtimeCallback: (_c, dependency) => wentDown(dependency),
+        recoveryCallback: () => recovered(),
+      });
+    } catch (err) {
+      return fail((err as Error).message);
+    }
+    let paused = false;
+    let closing = false;
+
+    function fail(reason: string): void {
+      node.status({ fill: 'red', shape: 'ring', text: reason.slice(0, 60) });
+      node.error(`slipstream-checkpoint: ${reason}`);
+      node.on('input', (_msg, _send, done) => done(new Error(`slipstream-checkpoint: ${reason}`)));
+    }
+
+    const control = (action: string, extra: object = {}): void => node.send([null, null, { action, ...extra } as NodeMessage]);
+
+    function pauseOnce(): void {
+      if (paused) return;
+      paused = true;
+      control('pause');
+    }
+
+    // Where to seek back to: the dependent's state at the last heartbeat of
+    // each dependency before it went down (persisted with the checkpoint).
+    const seekKey = (name: string): string => `${KEY_PREFIX}${node.id}_${name}_seek`;
+    const remembered = new Map<string, Record<string, unknown> | null>();
+
+    async function wentDown(dependency: Dependency): Promise<void> {
+      remembered.set(dependency.name, dependency.checkpointState);
+      await cache?.put(seekKey(dependency.name), dependency.checkpointState);
+      pauseOnce();
+    }
+
+    async function recovered(): Promise<void> {
+      if (def.reprocess) {
+        const offsets = earliestOffsets(await Promise.all([...checkpoint.dependencies.keys()].map(seekState)));
+        if (Object.keys(offsets).length > 0) control('seek', { offset: offsets });
+      }
+      remembered.clear();
+      await Promise.all([...checkpoint.dependencies.keys()].map((name) => cache?.delete(seekKey(name))));
+      paused = false;
+      control('resume');
+    }
+
+    async function seekState(name: string): Promise<Record<string, unknown> | null | undefined> {
+      if (remembered.has(name)) return remembered.get(name);
+      return (await cache?.get(seekKey(name))) as Record<string, unknown> | null | undefined;
+    }
+
+    function stateOf(msg: Msg): Record<string, unknown> {
+      if (!def.stateProperty) return partitionState(msg as { partition?: unknown; offset?: unknown });
+      const state = RED.util.getMessageProperty(msg as NodeMessage, def.stateProperty) as unknown;
+      if (state === undefined || state === null) return {};
+      if (typeof state !== 'object' || Array.isArray(state)) {
+        throw new TypeError(`slipstream-checkpoint: msg.${def.stateProperty} must be an object (the state to keep), got: ${typeof state}`);
+      }
+      return state as Record<string, unknown>;
+    }
+
+    async function handle(msg: Msg, send: Send): Promise<void> {
+      const marker = toMarker(await evaluate(node, markerProp, markerType, msg), markerType === 'msg' ? `msg.${markerProp}` : 'marker');
+      if (msg.dependency !== undefined) {
+        if (typeof msg.dependency !== 'string') throw new TypeError('slipstream-checkpoint: msg.dependency must be the name of a dependency');
+        msg.payload = await checkpoint.heartbeat(marker, msg.dependency);
+        send([null, msg as NodeMessage, null]);
+        return;
+      }
+      const downtime = await checkpoint.checkPulse(marker, stateOf(msg));
+      if (downtime !== null) pauseOnce(); // also after a restart while a dependency was down
+      msg.checkpoint = { downtime };
+      send([msg as NodeMessage, null, null]);
+    }
+
+    function showStatus(): void {
+      if (closing) return;
+      for (const dependency of checkpoint.dependencies.values()) {
+        if (dependency.isDown) {
+          const downtime = typeof dependency.downtime === 'number' ? ` for ${formatDuration(dependency.downtime)}` : '';
+          node.status({ fill: 'yellow', shape: 'ring', text: `${dependency.name} down${downtime}` });
+          return;
+        }
+      }
+      node.status({ fill: 'green', shape: 'dot', text: 'all dependencies up' });
+    }
+
+    const user = {
+      id: node.id,
+      onStoreState(state: StoreState): void {
+        if (closing) return;
+        if (state.state === 'ready') checkpoint.ready().then(showStatus, (err: unknown) => node.error(err));
+        else node.status(storeStatus(state));
+      },
+    };
+    if (store) store.register(user);
+    else showStatus();
+
+    node.on('input', (msg, send, done) => {
+      handle(msg as Msg, send).then(
+        () => {
+          showStatus();
+          done();
+        },
+        (err: unknown) => done(err as Error),
+      );
+    });
+
+    node.on('close', (removed: boolean, done: () => void) => {
+      closing = true;
+      void (store ? store.deregister(user, removed) : Promise.resolve()).then(() => {
+        if (removed) node.status({});
+        done();
+      });
+    });
+  }
+  RED.nodes.registerType('slipstream-checkpoint', SlipstreamCheckpoint as never);
+};

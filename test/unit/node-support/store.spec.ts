@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import should from 'should';
+import { presetOptions, parseList, SharedStore, type StoreState, storeStatus } from '../../../lib/node-support/store';
+import { removeTempDirs, tempDir } from '../../cache/helpers';
+
+function user(id: string): { id: string; states: string[]; onStoreState(state: StoreState): void } {
+  const states: string[] = [];
+  return { id, states, onStoreState: (state) => states.push(state.state === 'error' ? `error: ${state.error.message}` : state.state) };
+}
+
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 50));
+
+describe('node-support: SharedStore', () => {
+  afterEach(removeTempDirs);
+
+  it('opens with the first user, tells every user, and shares one cache per column family', async () => {
+    const store = new SharedStore(tempDir(), {}, ['weather']);
+    const a = user('a');
+    const b = user('b');
+    store.register(a);
+    store.register(b);
+    await settle();
+    should(a.states).eql(['opening', 'ready']);
+    should(b.states).eql(['opening', 'ready']);
+    should(store.cache()).equal(store.cache('default'));
+    should(store.cache('weather')).not.equal(store.cache());
+    await store.cache('weather').put('k', 1);
+    should(await store.cache().get('k')).be.undefined();
+    const c = user('c');
+    store.register(c);
+    should(c.states).eql(['ready']);
+    await store.close();
+  });
+
+  it('stays open while users restart on a redeploy; closes when the last user is removed', async () => {
+    const dir = tempDir();
+    const store = new SharedStore(dir);
+    const a = user('a');
+    store.register(a);
+    await store.cache().put('k', 'v');
+    await store.deregister(a, false);
+    should(store.state).match({ state: 'ready' });
+    store.register(a);
+    await store.deregister(a, true);
+    should(store.state).be.undefined();
+    // Closed: another store (or process) may open the directory now.
+    const again = new SharedStore(dir);
+    should(await again.cache().get('k')).equal('v');
+    await again.close();
+  });
+
+  it('an unwritable directory: every user hears the error; a later user retries', async () => {
+    const file = path.join(tempDir(), 'file');
+    fs.writeFileSync(file, '');
+    const store = new SharedStore(path.join(file, 'db'));
+    const a = user('a');
+    store.register(a);
+    await settle();
+    should(a.states[1]).match(/^error: Cannot open cache at .*: not a writable directory/);
+    should(storeStatus(store.state!)).match({ fill: 'red', shape: 'ring', text: /^Cannot open cache/ });
+    const b = user('b');
+    store.register(b);
+    await settle();
+    should(b.states).match(['opening', /^error/]);
+    await store.close();
+  });
+
+  it('presets and lists', () => {
+    should(presetOptions('default')).eql({});
+    should(presetOptions('large')).eql({ targetTableSize: 64 * 1024 * 1024, maxWriteBufferNumber: 4 });
+    should(presetOptions('unknown')).eql({});
+    should(parseList(' a, b,,c ')).eql(['a', 'b', 'c']);
+    should(parseList(undefined)).eql([]);
+  });
+});
