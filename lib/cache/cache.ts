@@ -6,7 +6,7 @@ import { readColumnFamilies } from './directory';
 import { compactRange, type EngineSession } from './engine';
 import { encodeKey } from './keys';
 import { type LiveFile, parseSstables } from './live-files';
-import { LockPool } from './locks';
+import type { LockPool } from './locks';
 import {
   type CacheOptions,
   type ColumnFamilyOptions,
@@ -46,12 +46,12 @@ export class Cache<V = unknown> extends ICache<V> {
     this.absolutePath = nodePath.resolve(path);
     this.family = options.columnFamily ?? DEFAULT_COLUMN_FAMILY;
     this.options = options;
-    this.locks = new LockPool(options.numberOfLocks ?? DEFAULT_NUMBER_OF_LOCKS);
     this.store = Store.acquire(this.absolutePath, {
       readOnly: options.readOnly === true,
       openTimeout: options.openTimeout ?? DEFAULT_OPEN_TIMEOUT,
       database: options.database ?? {},
     });
+    this.locks = this.store.locks(this.family, options.numberOfLocks ?? DEFAULT_NUMBER_OF_LOCKS);
     this.reader = new CacheReader<V>(
       () => this.session(),
       this.codec,

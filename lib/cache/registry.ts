@@ -1,5 +1,6 @@
 import { ensureExistingDatabase, ensureWritableDirectory, readColumnFamilies } from './directory';
 import { type EngineIterator, type EngineSession, RocksDB } from './engine';
+import { LockPool } from './locks';
 import { type ColumnFamilyOptions, engineColumnFamilyOptions } from './options';
 
 export const DEFAULT_COLUMN_FAMILY = 'default';
@@ -27,6 +28,8 @@ export class Store {
   private db: EngineSession | null = null;
   private readonly sessions = new Map<string, EngineSession>();
   private readonly families = new Map<string, ColumnFamilyOptions>();
+  /** Transaction locks per column family, shared by every `Cache` on it. */
+  private readonly lockPools = new Map<string, LockPool>();
   /** Serializes open, reopen and close. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -46,6 +49,17 @@ export class Store {
 
   static isOpen(absolutePath: string): boolean {
     return stores.has(`rw:${absolutePath}`) || stores.has(`ro:${absolutePath}`);
+  }
+
+  /**
+   * The transaction lock pool of `family`, so that transactions on one key
+   * serialize across every `Cache` object on this database. The first cache
+   * to ask decides its size.
+   */
+  locks(family: string, size: number): LockPool {
+    let pool = this.lockPools.get(family);
+    if (!pool) this.lockPools.set(family, (pool = new LockPool(size)));
+    return pool;
   }
 
   /** Column families known to the open handle. */

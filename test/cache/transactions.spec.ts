@@ -30,6 +30,22 @@ describe('Cache transactions', () => {
     should(await cache.get('x')).equal('abba');
   });
 
+  it('serializes transactions on one key across two Cache objects on the same database', async () => {
+    const other = new Cache<string | number>(cache.path());
+    try {
+      const appendThrough = (c: Cache<string | number>, letter: string, delay: number): Promise<void> =>
+        c.transaction('y', async (tx) => {
+          const before = (await tx.get('y', '')) as string;
+          await sleep(delay);
+          await tx.put('y', before + letter);
+        });
+      await Promise.all([appendThrough(cache, 'a', 30), appendThrough(other, 'b', 0)]);
+      should(await other.get('y')).equal('ab');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('loses updates without a transaction (the test above can fail)', async () => {
     const racy = async (letter: string, delay: number): Promise<void> => {
       const before = (await cache.get('x', '')) as string;
