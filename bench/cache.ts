@@ -12,6 +12,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { Cache } from '../lib/cache';
 import { RocksDB } from '../lib/cache/engine';
+import { median, runBench, writeResults } from './support';
 
 const N = 100_000;
 const WINDOW = 1_000;
@@ -39,7 +40,6 @@ async function iterationRate(iterate: () => AsyncIterable<unknown>): Promise<num
   return N / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const value = (i: number): unknown => ({ n: i, label: `item ${i}`, at: new Date(1700000000000 + i) });
 const rawKey = (i: number): Buffer => {
   const key = Buffer.allocUnsafe(8);
@@ -122,37 +122,20 @@ async function main(): Promise<void> {
     console.log(`| ${row.operation} | ${fmt(row.cacheOpsPerSec)} | ${fmt(row.rawOpsPerSec)} | ${fmt(row.ratio)} |`);
   }
 
-  const out = path.join(__dirname, '..', '..', 'bench', 'results');
-  fs.mkdirSync(out, { recursive: true });
-  fs.writeFileSync(
-    path.join(out, 'cache.json'),
-    `${JSON.stringify(
-      {
-        benchmark: 'cache',
-        date: new Date().toISOString(),
-        node: process.version,
-        platform: `${os.platform()} ${os.arch()}`,
-        cpus: os.cpus().length,
-        ops: N,
-        inFlight: WINDOW,
-        repeats: REPEATS,
-        samples: { ...samples, increments },
-        results: rows.map((row) => ({
-          ...row,
-          rawOpsPerSec: Number.isNaN(row.rawOpsPerSec) ? null : row.rawOpsPerSec,
-          ratio: Number.isNaN(row.ratio) ? null : row.ratio,
-        })),
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  writeResults('cache', {
+    ops: N,
+    inFlight: WINDOW,
+    repeats: REPEATS,
+    samples: { ...samples, increments },
+    results: rows.map((row) => ({
+      ...row,
+      rawOpsPerSec: Number.isNaN(row.rawOpsPerSec) ? null : row.rawOpsPerSec,
+      ratio: Number.isNaN(row.ratio) ? null : row.ratio,
+    })),
+  });
 
   await Promise.all([cache.close(), raw.close()]);
   fs.rmSync(root, { recursive: true, force: true });
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

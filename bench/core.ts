@@ -2,13 +2,11 @@
 // -> one function sink, against a bare `for await` loop doing the same work.
 // Runs interleave and repeat; the table shows medians.
 //   node dist/bench/core.js [messages]
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Conf, handle, stream } from '../lib';
+import { median, runBench, writeResults } from './support';
 
 const MESSAGES = Number(process.argv[2] ?? 1_000_000);
 const REPEATS = 3;
-const RESULTS = join(__dirname, '..', '..', 'bench', 'results', 'core.json');
 
 async function* numbers(count: number): AsyncGenerator<number> {
   for (let n = 0; n < count; n++) yield n;
@@ -35,11 +33,6 @@ const slipstream: Variant = async (count) => {
   await stream();
   return { ns: Number(process.hrtime.bigint() - start), checksum };
 };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 async function main(): Promise<void> {
   const variants: Record<string, Variant> = { 'bare for await': bare, slipstream };
@@ -70,13 +63,7 @@ async function main(): Promise<void> {
       rows.map((r) => [r.variant, { 'msgs/s': r.msgsPerSec, 'ns/msg': r.nsPerMsg, 'overhead ns/msg': r.overheadNsPerMsg }]),
     ),
   );
-  mkdirSync(join(RESULTS, '..'), { recursive: true });
-  const report = { bench: 'core', messages: MESSAGES, repeats: REPEATS, node: process.version, date: new Date().toISOString(), rows };
-  writeFileSync(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`written ${RESULTS}`);
+  writeResults('core', { messages: MESSAGES, repeats: REPEATS, rows });
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runBench(main);

@@ -3,16 +3,14 @@
 // bare kafkajs `eachBatch` consumer as the ceiling. Interleaved, 3 repeats,
 // medians; every run must see all N messages.
 //   KAFKA_BROKERS=$(node scripts/kafka start | tail -1) node dist/bench/kafka.js [messages]
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { Conf, handle, JsonCodec, stream } from '../lib';
 import { Topic } from '../lib/topic';
+import { bareConsume, median, runBench, writeResults } from './support';
 
 const MESSAGES = Number(process.argv[2] ?? 200_000);
 const REPEATS = 3;
 const PARTITIONS = 6;
-const RESULTS = join(__dirname, '..', '..', 'bench', 'results', 'kafka.json');
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
 const kafka = new Kafka({ clientId: 'slipstream-bench', brokers, logLevel: logLevel.NOTHING });
 
@@ -38,29 +36,6 @@ async function produce(topic: string): Promise<number> {
   return ms;
 }
 
-/** The ceiling: kafkajs eachBatch, JSON.parse per message, nothing else. */
-async function bareConsume(topic: string): Promise<number> {
-  const consumer = kafka.consumer({ groupId: `bench-bare-${topic}` });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  let seen = 0;
-  let start = 0;
-  await new Promise<void>((resolve) => {
-    void consumer.run({
-      eachBatch: async ({ batch }) => {
-        if (start === 0) start = performance.now();
-        for (const message of batch.messages) JSON.parse(String(message.value));
-        seen += batch.messages.length;
-        if (seen >= MESSAGES) resolve();
-      },
-    });
-  });
-  const ms = performance.now() - start;
-  await consumer.disconnect();
-  if (seen !== MESSAGES) throw new Error(`bare consumer saw ${seen} of ${MESSAGES}`);
-  return ms;
-}
-
 /** handle(topic) with a JSON codec and a no-op handler. */
 async function slipstreamConsume(topic: string): Promise<number> {
   Conf.reset();
@@ -76,11 +51,6 @@ async function slipstreamConsume(topic: string): Promise<number> {
   return performance.now() - start;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
 async function main(): Promise<void> {
   const rates: Record<string, number[]> = { 'kafkajs produce (batches of 1,000)': [], 'kafkajs eachBatch consume': [], 'handle(topic) consume': [] };
   const [produceRates, bareRates, libRates] = Object.values(rates);
@@ -88,11 +58,9 @@ async function main(): Promise<void> {
     const topic = `bench-kafka-${Date.now().toString(36)}-${run}`;
     produceRates.push(MESSAGES / ((await produce(topic)) / 1000));
     // Alternate which consumer goes first, so neither always gets a warmer broker cache.
-    const order = run % 2 === 0 ? [bareConsume, slipstreamConsume] : [slipstreamConsume, bareConsume];
-    for (const consume of order) {
-      const rate = MESSAGES / ((await consume(topic)) / 1000);
-      (consume === bareConsume ? bareRates : libRates).push(rate);
-    }
+    const bare = async (): Promise<void> => void bareRates.push(await bareConsume(kafka, topic, MESSAGES));
+    const lib = async (): Promise<void> => void libRates.push(MESSAGES / ((await slipstreamConsume(topic)) / 1000));
+    for (const consume of run % 2 === 0 ? [bare, lib] : [lib, bare]) await consume();
   }
   const rows = Object.entries(rates).map(([variant, values]) => ({
     variant,
@@ -103,16 +71,7 @@ async function main(): Promise<void> {
   console.log(`kafka: ${MESSAGES.toLocaleString('en')} messages, ${PARTITIONS} partitions, median of ${REPEATS} interleaved runs, Node ${process.version}`);
   console.table(Object.fromEntries(rows.map((r) => [r.variant, { 'median msgs/s': r.medianMsgsPerSec, runs: r.msgsPerSec.join(' / ') }])));
   console.log(`handle(topic) / bare eachBatch = ${ratio.toFixed(2)}`);
-  mkdirSync(join(RESULTS, '..'), { recursive: true });
-  const report = { bench: 'kafka', messages: MESSAGES, partitions: PARTITIONS, repeats: REPEATS, node: process.version, date: new Date().toISOString(), rows, ratio };
-  writeFileSync(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`written ${RESULTS}`);
+  writeResults('kafka', { messages: MESSAGES, partitions: PARTITIONS, repeats: REPEATS, rows, ratio });
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -7,10 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { nodeRedUserDir, startNodeRed } from '../test/support/node-red-process';
+import { bareConsume, median, runBench, writeResults } from './support';
 
 const MESSAGES = Number(process.argv[2] ?? 100_000);
 const REPEATS = 3;
-const RESULTS = path.join(__dirname, '..', '..', 'bench', 'results', 'node-red.json');
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
 const kafka = new Kafka({ clientId: 'slipstream-bench', brokers, logLevel: logLevel.NOTHING });
 
@@ -50,30 +50,6 @@ return null;`;
   }
 }
 
-async function bareRun(topic: string): Promise<number> {
-  const consumer = kafka.consumer({ groupId: `${topic}-bare` });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  let seen = 0;
-  let first = 0;
-  const ms = await new Promise<number>((resolve) => {
-    void consumer.run({
-      eachBatch: async ({ batch }) => {
-        if (first === 0) first = performance.now();
-        for (const message of batch.messages) JSON.parse(String(message.value));
-        seen += batch.messages.length;
-        if (seen >= MESSAGES) resolve(performance.now() - first);
-      },
-    });
-  });
-  await consumer.disconnect();
-  return MESSAGES / (ms / 1000);
-}
-
-function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-}
-
 async function main(): Promise<void> {
   const red: number[] = [];
   const bare: number[] = [];
@@ -81,7 +57,7 @@ async function main(): Promise<void> {
     const topic = `bench-red-${Date.now().toString(36)}-${run}`;
     await fill(topic);
     red.push(await nodeRedRun(topic));
-    bare.push(await bareRun(topic));
+    bare.push(await bareConsume(kafka, topic, MESSAGES));
   }
   const ratio = median(red) / median(bare);
   console.log(`node-red: ${MESSAGES.toLocaleString('en')} messages, 1 partition, median of ${REPEATS} runs, Node ${process.version}`);
@@ -90,16 +66,7 @@ async function main(): Promise<void> {
     'kafkajs eachBatch (ceiling)': { 'median msgs/s': Math.round(median(bare)), runs: bare.map(Math.round).join(' / ') },
   });
   console.log(`Node-RED / bare = ${ratio.toFixed(2)}`);
-  fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
-  const report = { bench: 'node-red', messages: MESSAGES, repeats: REPEATS, node: process.version, date: new Date().toISOString(), nodeRedMsgsPerSec: red, bareMsgsPerSec: bare, ratio };
-  fs.writeFileSync(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`written ${RESULTS}`);
+  writeResults('node-red', { messages: MESSAGES, repeats: REPEATS, nodeRedMsgsPerSec: red, bareMsgsPerSec: bare, ratio });
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench(main);
