@@ -1,42 +1,17 @@
 import should from 'should';
 import helper from 'node-red-node-test-helper';
-import type { Node } from 'node-red';
 import { brokers, createTopic, kafka, uniqueTopic } from '../support/kafka';
+import { type Msg, onTab, type Receiver, received, recorder, sleep, waitFor } from './helpers';
 
 const topicNodes = require('../../nodes/topic/topic');
 const linkNodes = require('@node-red/nodes/core/common/60-link.js');
 
 helper.init(require.resolve('node-red'));
 
-type Msg = Record<string, any>;
-type Receiver = Node & { on(event: 'input', cb: (msg: Msg) => void): void };
-
 /** Collect `count` messages arriving at a helper node. */
 function collect(node: Receiver, count: number): Promise<Msg[]> {
-  const got: Msg[] = [];
-  return new Promise((resolve) => {
-    node.on('input', (msg) => {
-      got.push(msg);
-      if (got.length === count) resolve(got);
-    });
-  });
-}
-
-function waitFor(check: () => boolean, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (check()) resolve();
-      else if (Date.now() > deadline) reject(new Error('timed out waiting'));
-      else setTimeout(tick, 50);
-    };
-    tick();
-  });
-}
-
-/** Our nodes on one tab (link nodes need a tab). */
-function onTab(nodes: Msg[]): Msg[] {
-  return [{ id: 'tab', type: 'tab' }, ...nodes.map((n) => (n.type === 'slipstream-kafka' ? n : { z: 'tab', x: 0, y: 0, wires: [], ...n }))];
+  const got = recorder(node);
+  return received(got, count, 60_000);
 }
 
 function broker(id = 'broker'): Msg {
@@ -92,19 +67,19 @@ describe('slipstream topic nodes (real broker)', function () {
     const out = helper.getNode('out');
     const ctl = helper.getNode('ctl');
     out.receive({ payload: 'a' } as never);
-    await waitFor(() => seen.length === 1);
+    await waitFor(() => seen.length === 1, 30_000);
     ctl.receive({ action: 'pause' } as never);
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     out.receive({ payload: 'b' } as never);
     out.receive({ payload: 'c' } as never);
-    await new Promise((r) => setTimeout(r, 3_000));
+    await sleep(3_000);
     should(seen).eql(['a']);
     ctl.receive({ action: 'resume' } as never);
-    await waitFor(() => seen.length === 3);
+    await waitFor(() => seen.length === 3, 30_000);
     // b and c were produced concurrently: either order is right.
     should(seen.slice(1).sort()).eql(['b', 'c']);
     ctl.receive({ action: 'seek', offset: -2 } as never);
-    await waitFor(() => seen.length === 6);
+    await waitFor(() => seen.length === 6, 30_000);
     should(seen.slice(3)).eql(seen.slice(0, 3));
   });
 
@@ -124,13 +99,13 @@ describe('slipstream topic nodes (real broker)', function () {
     raw.receive({ payload: '{broken' });
     raw.receive({ payload: '{"fine":true}' });
     should((await received)[0].payload).eql({ fine: true });
-    await waitFor(() => inNode.error.args.some((a: unknown[]) => new RegExp(`Topic ${name} partition 0 offset \\d`).test(String(a[0]))));
+    await waitFor(() => inNode.error.args.some((a: unknown[]) => new RegExp(`Topic ${name} partition 0 offset \\d`).test(String(a[0]))), 30_000);
 
     raw.receive({ payload: { an: 'object' }, _msgid: 'obj' });
     // The helper's spies see every node's calls: pick this one's by its msg.
     const errorFor = (msgid: string) => () =>
       (raw.error.args as unknown[][]).find((a) => (a[1] as Msg | undefined)?._msgid === msgid);
-    await waitFor(() => errorFor('obj')() !== undefined);
+    await waitFor(() => errorFor('obj')() !== undefined, 30_000);
     should(String(errorFor('obj')()![0])).match(/no codec.*strings and Buffers/);
 
     const badname = helper.getNode('badname') as any;
@@ -159,22 +134,22 @@ describe('slipstream topic nodes (real broker)', function () {
     await helper.load([topicNodes, holdNode], onTab(flow));
     const out = helper.getNode('out') as any;
     for (const payload of ['r0', 'r1', 'r2']) out.receive({ payload });
-    await waitFor(() => held.length === 3);
+    await waitFor(() => held.length === 3, 30_000);
     const admin = kafka().admin();
     await admin.connect();
     const committed = async (): Promise<string> => (await admin.fetchOffsets({ groupId, topics: [name] }))[0].partitions[0].offset;
     try {
-      await new Promise((r) => setTimeout(r, 2_500)); // longer than the commit interval
+      await sleep(2_500); // longer than the commit interval
       should(await committed()).equal('-1');
       held[1](); // out of order: r1 done, r0 still held
-      await new Promise((r) => setTimeout(r, 2_500));
+      await sleep(2_500);
       should(await committed()).equal('-1');
       held[0]();
       const deadline = Date.now() + 15_000;
-      while ((await committed()) !== '2' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      while ((await committed()) !== '2' && Date.now() < deadline) await sleep(200);
       should(await committed()).equal('2');
       held[2]();
-      while ((await committed()) !== '3' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      while ((await committed()) !== '3' && Date.now() < deadline) await sleep(200);
       should(await committed()).equal('3');
     } finally {
       await admin.disconnect();
