@@ -83,7 +83,7 @@ describe('slipstream topic nodes (real broker)', function () {
     should(seen.slice(3)).eql(seen.slice(0, 3));
   });
 
-  it('reports bad input to Catch nodes: undecodable records, objects with the string codec, a rejected topic name', async () => {
+  it('reports bad input: undecodable records, an unknown control action, objects with the string codec, a rejected topic name', async () => {
     const name = uniqueTopic('nodes-bad');
     const flow = [
       broker(),
@@ -100,6 +100,9 @@ describe('slipstream topic nodes (real broker)', function () {
     raw.receive({ payload: '{"fine":true}' });
     should((await received)[0].payload).eql({ fine: true });
     await waitFor(() => inNode.error.args.some((a: unknown[]) => new RegExp(`Topic ${name} partition 0 offset \\d`).test(String(a[0]))), 30_000);
+
+    inNode.receive({ action: 'jump' });
+    await waitFor(() => inNode.warn.args.some((a: unknown[]) => /unknown action "jump"/.test(String(a[0]))), 10_000);
 
     raw.receive({ payload: { an: 'object' }, _msgid: 'obj' });
     // The helper's spies see every node's calls: pick this one's by its msg.
