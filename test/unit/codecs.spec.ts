@@ -4,26 +4,40 @@ import { JsonCodec } from '../../lib';
 describe('JsonCodec', () => {
   const codec = new JsonCodec();
 
-  it('encodes to UTF-8 JSON bytes and decodes back (the seed doctest)', () => {
-    should(codec.encode({ key: 1 })).eql(Buffer.from('{"key":1}'));
-    should(codec.decode(Buffer.from('{"key": 1}'))).eql({ key: 1 });
-    should(codec.decode(codec.encode({ emoji: '🐟', list: [1, null] }))).eql({ emoji: '🐟', list: [1, null] });
+  it('encodes to JSON bytes and decodes back', () => {
+    const encoded = codec.encode({ key: 1, list: ['a', null], nested: { ok: true } });
+    should(Buffer.isBuffer(encoded)).be.true();
+    should(encoded.toString()).equal('{"key":1,"list":["a",null],"nested":{"ok":true}}');
+    should(codec.decode(encoded)).eql({ key: 1, list: ['a', null], nested: { ok: true } });
+    should(codec.decode(Buffer.from('"🐟"'))).equal('🐟');
   });
 
   it('encodes Dates as ISO strings', () => {
-    const at = new Date(Date.UTC(2025, 0, 1, 10));
-    should(codec.decode(codec.encode({ at }))).eql({ at: '2025-01-01T10:00:00.000Z' });
+    const at = new Date(Date.UTC(2025, 0, 1, 10, 30));
+    should(codec.encode({ at }).toString()).equal('{"at":"2025-01-01T10:30:00.000Z"}');
+    should(codec.decode(codec.encode({ at }))).eql({ at: '2025-01-01T10:30:00.000Z' });
   });
 
-  it('rejects a payload that is not JSON with a clear error quoting it', () => {
-    should(() => codec.decode(Buffer.from('{not json'))).throw(/JsonCodec cannot decode 9 bytes as JSON .*"\{not json"/);
+  it('says clearly why a payload cannot be decoded, with a preview', () => {
+    should(() => codec.decode(Buffer.from('{"key": 1'))).throw(/^JsonCodec cannot decode 9 bytes as JSON \(.+\): "\{\\"key\\": 1"$/);
+    const long = Buffer.from(`not json ${'x'.repeat(100)}`);
+    should(() => codec.decode(long)).throw(/: "not json x{55}…"$/);
+    try {
+      codec.decode(Buffer.from('nope'));
+    } catch (error) {
+      should((error as Error).cause).be.instanceOf(SyntaxError);
+    }
   });
 
-  it('rejects values JSON cannot hold', () => {
-    should(() => codec.encode(undefined)).throw(/cannot encode undefined/);
-    const cyclic: Record<string, unknown> = {};
-    cyclic.self = cyclic;
-    should(() => codec.encode(cyclic)).throw(/cannot encode the value/);
-    should(() => codec.encode(10n)).throw(/cannot encode/);
+  it('rejects a missing payload (a tombstone) with a clear error', () => {
+    should(() => codec.decode(null as unknown as Buffer)).throw('JsonCodec expects a Buffer to decode, got null');
+  });
+
+  it('says clearly when a value cannot be encoded', () => {
+    should(() => codec.encode(undefined)).throw('JsonCodec cannot encode undefined');
+    should(() => codec.encode({ n: 1n })).throw(/^JsonCodec cannot encode the value: .*BigInt/);
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    should(() => codec.encode(circular)).throw(/^JsonCodec cannot encode the value: .*circular/i);
   });
 });

@@ -1,22 +1,23 @@
 import should from 'should';
 import { Conf } from '../../lib';
-import { main as hello } from '../../examples/lib/hello';
-import { main as yieldExample } from '../../examples/lib/yield';
+import * as hello from '../../examples/lib/hello';
+import * as yieldExample from '../../examples/lib/yield';
 
-async function printed(example: (print: (line: string) => void) => Promise<void>): Promise<string[]> {
+async function output(main: (print: (line: string) => void) => Promise<void>): Promise<string[]> {
+  Conf.reset();
   const lines: string[] = [];
-  await example((line) => lines.push(line));
+  await main((line) => lines.push(line));
   return lines;
 }
 
-describe('examples/lib (the seed README and Yield examples)', () => {
-  beforeEach(() => Conf.reset());
+describe('examples/lib', () => {
+  after(() => Conf.reset());
 
-  it('hello: greets every emoji in order', async () => {
-    should(await printed(hello)).eql(['Hello 🏆!', 'Hello 📞!', 'Hello 🐟!', 'Hello 👌!']);
+  it('hello greets every emoji, in order', async () => {
+    should(await output(hello.main)).eql(['Hello 🏆!', 'Hello 📞!', 'Hello 🐟!', 'Hello 👌!']);
   });
 
-  it('yield: zero and the even numbers', async () => {
-    should(await printed(yieldExample)).eql(['zero: 0', 'even: 0', 'even: 2', 'even: 4']);
+  it('yield emits zero and the even numbers, in order', async () => {
+    should(await output(yieldExample.main)).eql(['zero: 0', 'even: 0', 'even: 2', 'even: 4']);
   });
 });

@@ -1,54 +1,80 @@
 import should from 'should';
 import { Conf, handle, Proxy, SlipstreamProxy, stream } from '../../lib';
 
-async function* from<T>(values: T[]): AsyncGenerator<T> {
-  yield* values;
-}
+const tick = (ms = 0): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Proxy', () => {
   beforeEach(() => Conf.reset());
+  after(() => Conf.reset());
 
-  it('is a callable sink and async-iterable source, exported also as SlipstreamProxy', () => {
+  it('is a callable instance, also exported as SlipstreamProxy', () => {
     const proxy = new Proxy();
     should(typeof proxy).equal('function');
-    should(proxy).be.instanceOf(SlipstreamProxy);
-    should(typeof proxy[Symbol.asyncIterator]).equal('function');
+    should(proxy).be.instanceOf(Proxy);
+    should(SlipstreamProxy).equal(Proxy);
   });
 
-  it("turns one handler's outputs into another handler's source, in order", async () => {
+  it('passes one handler\'s outputs to another handler in stream(), in order', async () => {
     const greetings = new Proxy<string>();
-    const printed: string[] = [];
-    handle(from(['🏆', '📞', '🐟']), { sink: [greetings] })(function greet(emoji: string) {
-      return `Hello ${emoji}!`;
+    const got: string[] = [];
+    // The producer's source resumes after its last yield only once the handler
+    // has sunk that message, and the send resolved once the consumer took it:
+    // closing there loses nothing, and lets stream() end.
+    async function* emoji(): AsyncGenerator<string> {
+      yield* ['🏆', '📞', '🐟'];
+      greetings.close();
+    }
+    // The producer is registered first: stream() still subscribes the consumer before it runs.
+    handle(emoji(), { sink: [greetings] })(async function* greet(e: string) {
+      yield `Hello ${e}!`;
     });
-    handle(greetings, { sink: [(line: string) => void printed.push(line)] })(function shout(greeting: string) {
-      if (greeting.includes('🐟')) setImmediate(() => greetings.close());
-      return greeting.toUpperCase();
-    });
+    handle(greetings, { sink: [(s: string) => got.push(s)] })((greeting: string) => greeting.toUpperCase());
     await stream();
-    should(printed).eql(['HELLO 🏆!', 'HELLO 📞!', 'HELLO 🐟!']);
+    should(got).eql(['HELLO 🏆!', 'HELLO 📞!', 'HELLO 🐟!']);
   });
 
-  it('holds a sender until every listening iterator took the value', async () => {
+  it('resolves a send only when every listener has taken the value', async () => {
     const proxy = new Proxy<number>();
-    const it = proxy[Symbol.asyncIterator]();
+    const a = proxy[Symbol.asyncIterator]();
+    const b = proxy[Symbol.asyncIterator]();
     let sent = false;
     const sending = proxy(1).then(() => (sent = true));
-    await new Promise((r) => setImmediate(r));
+    await tick(5);
     should(sent).be.false();
-    should(await it.next()).eql({ done: false, value: 1 });
+    should(await a.next()).eql({ done: false, value: 1 });
+    await tick(5);
+    should(sent).be.false();
+    should(await b.next()).eql({ done: false, value: 1 });
     await sending;
     should(sent).be.true();
   });
 
-  it('ends its iterators on close() and refuses later sends', async () => {
+  it('drops a value sent while nobody listens', async () => {
+    const proxy = new Proxy<number>();
+    await proxy(1);
+    const it = proxy[Symbol.asyncIterator]();
+    const next = it.next();
+    await proxy(2);
+    should(await next).eql({ done: false, value: 2 });
+  });
+
+  it('ends listeners after close(), once they took what was sent, and refuses new sends', async () => {
     const proxy = new Proxy<number>();
     const it = proxy[Symbol.asyncIterator]();
-    const pending = proxy(7);
+    const sending = proxy(1);
     proxy.close();
-    should(await it.next()).eql({ done: false, value: 7 });
-    await pending;
+    should(await it.next()).eql({ done: false, value: 1 });
+    await sending;
     should(await it.next()).eql({ done: true, value: undefined });
-    await should(proxy(8)).be.rejectedWith('Cannot send to a closed Proxy');
+    await should(proxy(2)).be.rejectedWith('Cannot send to a closed Proxy');
+  });
+
+  it('releases waiting senders when a listener stops', async () => {
+    const proxy = new Proxy<number>();
+    const it = proxy[Symbol.asyncIterator]();
+    const sending = proxy(1);
+    await it.return?.();
+    await sending; // would hang if the stopped listener still held it
+    should(await it.next()).eql({ done: true, value: undefined });
   });
 });
