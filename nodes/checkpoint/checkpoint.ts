@@ -77,14 +77,18 @@ export = function (RED: NodeAPI): void {
       control('pause');
     }
 
-    // Where to seek back to: the dependent's state at the last heartbeat of
-    // each dependency before it went down (persisted with the checkpoint).
+    // Where to seek back to: the dependent's state when a dependency was found
+    // down, i.e. including the message that found it, the first one processed
+    // with data older than the threshold (the seed's cookbook reprocesses it).
+    // Kept apart from the checkpoint's own state, which moves on with every
+    // message that was already in flight when the pause went out.
     const seekKey = (name: string): string => `${KEY_PREFIX}${node.id}_${name}_seek`;
-    const remembered = new Map<string, Record<string, unknown> | null>();
+    const remembered = new Map<string, Record<string, unknown>>();
 
     async function wentDown(dependency: Dependency): Promise<void> {
-      remembered.set(dependency.name, dependency.checkpointState);
-      await cache?.put(seekKey(dependency.name), dependency.checkpointState);
+      const state = { ...checkpoint.state };
+      remembered.set(dependency.name, state);
+      await cache?.put(seekKey(dependency.name), state);
       pauseOnce();
     }
 

@@ -81,12 +81,12 @@ describe('slipstream-checkpoint node', function () {
     should(hb2.payload.isLate).be.true();
     should(o.control).have.length(1);
 
-    // Heartbeat 11:01 → caught up: seek back to the offsets of the last good heartbeat, then resume.
+    // Heartbeat 11:01 → caught up: seek back to the message that found the downtime, then resume.
     const hb3 = await send({ dependency: 'dependency', timestamp: at(11, 1) }, o.heartbeats, o.errors);
     should(hb3.payload).eql({ isLate: false, dependentMarker: at(11), dependencyMarker: at(11, 1) });
     should(o.control.map(({ action, offset }) => ({ action, offset }))).eql([
       { action: 'pause', offset: undefined },
-      { action: 'seek', offset: { 0: 8 } },
+      { action: 'seek', offset: { 0: 9 } },
       { action: 'resume', offset: undefined },
     ]);
     should(lastStatus(node)).match({ fill: 'green' });
@@ -130,7 +130,7 @@ describe('slipstream-checkpoint node', function () {
     await send({ dependency: 'dependency', timestamp: at(11, 10) }, o.heartbeats, o.errors);
     should(o.control.map(({ action, offset }) => ({ action, offset }))).eql([
       { action: 'pause', offset: undefined },
-      { action: 'seek', offset: { 3: 100 } },
+      { action: 'seek', offset: { 3: 101 } },
       { action: 'resume', offset: undefined },
     ]);
   });
@@ -140,7 +140,7 @@ describe('slipstream-checkpoint node', function () {
     await send({ timestamp: at(10), position: { 0: 5, 1: 7 } }, o.dependent, o.errors);
     await send({ timestamp: at(11), position: { 0: 6 } }, o.dependent, o.errors);
     await send({ dependency: 'dependency', timestamp: at(11, 1) }, o.heartbeats, o.errors);
-    should(o.control.find((m) => m.action === 'seek')?.offset).eql({ 0: 5, 1: 7 });
+    should(o.control.find((m) => m.action === 'seek')?.offset).eql({ 0: 6, 1: 7 });
   });
 
   it('bad markers and unknown dependencies go to Catch with the message; the node keeps working', async () => {
