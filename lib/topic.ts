@@ -167,7 +167,12 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
    * them with `handle`, which gives each a synchronized copy.
    */
   [Symbol.asyncIterator](): AsyncGenerator<TopicRecord<V> | Signal, void, Signal | undefined> {
-    this.generator ??= this.records();
+    if (!this.generator) {
+      const generator = this.records(() => {
+        if (this.generator === generator) this.generator = undefined;
+      });
+      this.generator = generator;
+    }
     return this.generator;
   }
 
@@ -281,8 +286,17 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     }
   }
 
-  private async *records(): AsyncGenerator<TopicRecord<V> | Signal, void, Signal | undefined> {
-    const feed = await this.startFeed();
+  /** `forget` drops this generator from the topic when the consumer cannot start. */
+  private async *records(forget: () => void): AsyncGenerator<TopicRecord<V> | Signal, void, Signal | undefined> {
+    let feed: ConsumerFeed;
+    try {
+      feed = await this.startFeed();
+    } catch (err) {
+      // This generator is finished now: the next iteration must start a new one,
+      // which tries to connect again, instead of getting `done` at once.
+      forget();
+      throw err;
+    }
     let previous: RawRecord | undefined;
     let signal: Signal | undefined;
     try {

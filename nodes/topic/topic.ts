@@ -83,9 +83,12 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Status text fits the editor: the cause, not the whole chain. */
+/**
+ * Status text fits the editor: the cause, without the "Error while consuming
+ * from Topic <name>: " the node already shows by being that topic's node.
+ */
 function shortStatus(err: unknown): string {
-  const text = errorText(err);
+  const text = errorText(err).replace(/^Error while (?:consuming from|producing to) Topic \S+: /, '');
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 
@@ -219,18 +222,26 @@ export = function (RED: NodeAPI): void {
 
     async function consume(): Promise<void> {
       let backoff = 1_000;
+      const pause = async (): Promise<void> => {
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+        backoff = Math.min(backoff * 2, 30_000);
+      };
       while (!closing) {
         try {
           const result = await topic.next();
-          if (result.done) continue; // stopped: the loop ends when closing, otherwise starts again
+          if (result.done) {
+            // The consumer stopped: the loop ends when closing, otherwise it starts
+            // again after a pause (never at once: that would starve the event loop).
+            if (!closing) await pause();
+            continue;
+          }
           if (result.value !== Signal.SENTINEL) emit(result.value as TopicRecord);
           backoff = 1_000;
         } catch (err) {
           if (closing) return;
           node.error(errorText(err));
           node.status({ fill: 'red', shape: 'ring', text: shortStatus(err) });
-          await new Promise((resolve) => setTimeout(resolve, backoff));
-          backoff = Math.min(backoff * 2, 30_000);
+          await pause();
         }
       }
     }

@@ -171,6 +171,8 @@ describe('Topic on the real broker', function () {
     await should(topic('k', 'v')).be.rejectedWith(/^Error while producing to Topic nowhere.*(ECONNREFUSED|Connection error)/);
     should(Date.now() - started).be.below(30_000);
     await should(topic.next()).be.rejectedWith(/^Error while consuming from Topic nowhere/);
+    // Asking again tries to connect again: a failed start does not leave a finished stream behind.
+    await should(topic.next()).be.rejectedWith(/^Error while consuming from Topic nowhere/);
   });
 
   it('warns about unknown configuration keys and rejects objects without a codec', async () => {
