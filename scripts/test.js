@@ -16,7 +16,7 @@ function kafka(command, instance) {
   return spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
-// The plain broker every suite uses, and a SASL one for the authentication tests.
+// The plain broker every suite uses, and a SASL one (with a TLS listener) for the authentication tests.
 const instances = [
   { env: 'KAFKA_BROKERS', sasl: false },
   { env: 'KAFKA_SASL_BROKERS', sasl: true },
@@ -63,6 +63,9 @@ function main() {
       env[instance.env] = broker.brokers;
       if (broker.startedHere) startedHere.push(instance);
     }
+    // The local SASL instance also listens with TLS, for the TLS tests.
+    const tls = require('./kafka-lib').tlsEndpoint();
+    if (tls && !process.env.KAFKA_TLS_BROKERS) Object.assign(env, { KAFKA_TLS_BROKERS: tls.brokers, KAFKA_TLS_CA: tls.ca });
     result = runMocha(env, process.argv.slice(2));
   } catch (err) {
     console.error(err.message);

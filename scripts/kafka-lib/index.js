@@ -37,7 +37,10 @@ Options:
              SCRAM-SHA-512. Test users (every mechanism):
                ${Object.entries(SASL_USERS).map(([u, p]) => `${u} / ${p}`).join('\n               ')}
              Its inter-broker listener is PLAINTEXT on port+2 (loopback only,
-             no authentication), handy for kafka.admin.ConfigCommand.
+             no authentication), handy for kafka.admin.ConfigCommand. It also
+             has an SSL listener (TLS, no SASL) on port+3 with a self-signed
+             certificate for 127.0.0.1 made by keytool at the first start;
+             clients trust it with <state>/sasl/tls/ca.pem.
              Same as KAFKA_SASL=1.
 
 Environment:
@@ -47,7 +50,7 @@ Environment:
   KAFKA_SASL_BROKERS     the same for the --sasl instance
   KAFKA_PORT             client port (default 19092; controller port+1)
   KAFKA_SASL_PORT        client port of the --sasl instance (default 19192; controller
-                         port+1, inter-broker port+2)
+                         port+1, inter-broker port+2, TLS port+3)
   KAFKA_HEAP_OPTS        JVM heap (default "-Xmx768m -Xms256m")
   KAFKA_START_TIMEOUT    seconds to wait for the broker to answer (default 120)
   SLIPSTREAM_KAFKA_HOME  jar cache (default ~/.cache/slipstream-kafka/<version>/libs)
@@ -85,6 +88,7 @@ function envInt(name, fallback) {
  * @property {number} port           client listener
  * @property {number} controllerPort
  * @property {number} internalPort   inter-broker listener (the --sasl instance only)
+ * @property {number} tlsPort        SSL client listener (the --sasl instance only)
  * @property {string | undefined} external  KAFKA_BROKERS / KAFKA_SASL_BROKERS when set
  * @property {string} dir            state directory
  */
@@ -102,6 +106,7 @@ function instance({ sasl = false } = {}) {
     port,
     controllerPort: port + 1,
     internalPort: port + 2,
+    tlsPort: port + 3,
     external: (sasl ? process.env.KAFKA_SASL_BROKERS : process.env.KAFKA_BROKERS) || undefined,
     dir: path.join(stateRoot, name),
   };
@@ -115,7 +120,12 @@ const files = (/** @type {Instance} */ inst) => ({
   version: path.join(inst.dir, 'version'),
   clusterId: path.join(inst.dir, 'cluster-id'),
   lock: path.join(inst.dir, 'lock'),
+  keystore: path.join(inst.dir, 'tls', 'broker.p12'),
+  ca: path.join(inst.dir, 'tls', 'ca.pem'),
 });
+
+// Only guards a throwaway test certificate; clients get ca.pem, not the store.
+const KEYSTORE_PASSWORD = 'slipstream-test';
 
 const address = (/** @type {Instance} */ inst) => inst.external || `${inst.host}:${inst.port}`;
 
@@ -188,9 +198,9 @@ function javaArgs(version) {
 
 /** @param {Instance} inst */
 function serverProperties(inst) {
-  const { host, port, controllerPort, internalPort } = inst;
+  const { host, port, controllerPort, internalPort, tlsPort } = inst;
   const listeners = inst.sasl
-    ? { SASL_PLAINTEXT: port, INTERNAL: internalPort }
+    ? { SASL_PLAINTEXT: port, INTERNAL: internalPort, SSL: tlsPort }
     : { PLAINTEXT: port };
   const props = {
     'process.roles': 'broker,controller',
@@ -199,7 +209,7 @@ function serverProperties(inst) {
     'controller.listener.names': 'CONTROLLER',
     listeners: [...Object.entries(listeners), ['CONTROLLER', controllerPort]].map(([n, p]) => `${n}://${host}:${p}`).join(','),
     'advertised.listeners': Object.entries(listeners).map(([n, p]) => `${n}://${host}:${p}`).join(','),
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT',
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT',
     'inter.broker.listener.name': inst.sasl ? 'INTERNAL' : 'PLAINTEXT',
     'log.dirs': files(inst).data,
     'num.partitions': 1,
@@ -213,7 +223,7 @@ function serverProperties(inst) {
     'transaction.state.log.num.partitions': 10,
   };
   if (Number(inst.version.split('.')[0]) >= 4) props['share.coordinator.state.topic.replication.factor'] = 1;
-  if (inst.sasl) Object.assign(props, saslProperties());
+  if (inst.sasl) Object.assign(props, saslProperties(), tlsProperties(inst));
   return Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
 }
 
@@ -227,6 +237,44 @@ function saslProperties() {
     'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
     'listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
   };
+}
+
+function tlsProperties(inst) {
+  return {
+    'ssl.keystore.type': 'PKCS12',
+    'ssl.keystore.location': files(inst).keystore,
+    'ssl.keystore.password': KEYSTORE_PASSWORD,
+    'ssl.key.password': KEYSTORE_PASSWORD,
+  };
+}
+
+/** A self-signed certificate for 127.0.0.1 (made once per state directory) and its PEM for clients. */
+function ensureCertificate(inst) {
+  const f = files(inst);
+  if (fs.existsSync(f.keystore) && fs.existsSync(f.ca)) return;
+  fs.mkdirSync(path.dirname(f.keystore), { recursive: true });
+  fs.rmSync(f.keystore, { force: true });
+  const keytool = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'keytool') : 'keytool';
+  const common = ['-keystore', f.keystore, '-storetype', 'PKCS12', '-storepass', KEYSTORE_PASSWORD, '-alias', 'broker'];
+  const steps = [
+    ['-genkeypair', ...common, '-keyalg', 'RSA', '-keysize', '2048', '-validity', '3650', '-keypass', KEYSTORE_PASSWORD,
+      '-dname', 'CN=127.0.0.1, O=slipstream test broker', '-ext', 'SAN=ip:127.0.0.1,dns:localhost', '-ext', 'BC=ca:true'],
+    ['-exportcert', '-rfc', ...common, '-file', f.ca],
+  ];
+  for (const args of steps) {
+    const result = spawnSync(keytool, args, { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`keytool ${args[0]} failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stdout ?? ''}${result.stderr ?? ''}`);
+  }
+}
+
+/**
+ * The TLS listener of the local --sasl instance: its address and the CA
+ * file that makes clients trust it; undefined for an external cluster.
+ * @returns {{ brokers: string, ca: string } | undefined}
+ */
+function tlsEndpoint() {
+  const inst = instance({ sasl: true });
+  return inst.external ? undefined : { brokers: `${inst.host}:${inst.tlsPort}`, ca: files(inst).ca };
 }
 
 /**
@@ -259,6 +307,7 @@ function prepareStorage(inst) {
     log(`Kafka version changed (${formattedWith} -> ${inst.version}): wiping ${f.data}`);
     fs.rmSync(f.data, { recursive: true, force: true });
   }
+  if (inst.sasl) ensureCertificate(inst);
   fs.writeFileSync(f.props, serverProperties(inst));
   if (fs.existsSync(path.join(f.data, 'meta.properties'))) return;
   const scram = inst.sasl
@@ -423,7 +472,7 @@ async function start(options) {
       log(`reusing Kafka ${inst.version} (pid ${running}), logs: ${f.log}`);
       return { brokers: address(inst), pid: running, log: f.log, reused: true };
     }
-    for (const port of [inst.port, inst.controllerPort, ...(inst.sasl ? [inst.internalPort] : [])]) {
+    for (const port of [inst.port, inst.controllerPort, ...(inst.sasl ? [inst.internalPort, inst.tlsPort] : [])]) {
       if (await portInUse(inst.host, port)) {
         throw new Error(`port ${port} is already in use by another process: stop it or set ${inst.sasl ? 'KAFKA_SASL_PORT' : 'KAFKA_PORT'}`);
       }
@@ -487,4 +536,4 @@ function classpath() {
   return path.join(ensureJars(resolveVersion()), '*');
 }
 
-module.exports = { USAGE, SASL_USERS, start, stop, status, classpath, javaArgs, resolveVersion };
+module.exports = { USAGE, SASL_USERS, start, stop, status, classpath, javaArgs, resolveVersion, tlsEndpoint };

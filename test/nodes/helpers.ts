@@ -54,7 +54,7 @@ export function sleep(ms: number): Promise<void> {
  * forwards every error of the tab to the helper node `errors`.
  */
 export function onTab(nodes: Msg[]): Msg[] {
-  const isConfig = (n: Msg): boolean => n.type === 'slipstream-store' || n.type === 'slipstream-kafka';
+  const isConfig = (n: Msg): boolean => ['slipstream-store', 'slipstream-kafka', 'tls-config'].includes(n.type);
   return [
     { id: 'tab', type: 'tab' },
     ...nodes.map((n) => (isConfig(n) ? n : { z: 'tab', x: 0, y: 0, wires: [], ...n })),

@@ -44,5 +44,16 @@ export function saslBrokers(): string[] | undefined {
   return list.length > 0 ? list : undefined;
 }
 
+/**
+ * The TLS listener of the SASL test broker and the CA file that trusts its
+ * self-signed certificate (KAFKA_TLS_BROKERS, KAFKA_TLS_CA, set by `npm test`);
+ * undefined when not set, so TLS tests can skip.
+ */
+export function tlsBroker(): { brokers: string[]; ca: string } | undefined {
+  const list = (process.env.KAFKA_TLS_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+  const ca = process.env.KAFKA_TLS_CA;
+  return list.length > 0 && ca ? { brokers: list, ca } : undefined;
+}
+
 /** Users that `scripts/kafka start --sasl` creates for PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512. */
 export const SASL_USERS = { alice: 'alice-secret', bob: 'bob-secret' } as const;
