@@ -2,8 +2,12 @@
 'use strict';
 // `npm start`: build if the sources changed, start (or reuse) the local Kafka
 // broker unless KAFKA_BROKERS names one, and run Node-RED with this package
-// installed in a demo user directory (.demo/) holding the example flows.
-// Ctrl-C stops Node-RED and the broker if this run started it.
+// installed in a demo user directory (.demo/, or SLIPSTREAM_DEMO_DIR) holding
+// examples/flows.json; its broker config node reads `${KAFKA_BROKERS}`, which
+// Node-RED fills in from the environment given here. Ctrl-C stops Node-RED,
+// and the local broker when an `npm start` started it and no other `npm start`
+// still uses it. A second `npm start` reuses the running broker, and when
+// Node-RED already answers on the port, it says so and starts nothing.
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -12,6 +16,9 @@ const root = path.resolve(__dirname, '..');
 const userDir = process.env.SLIPSTREAM_DEMO_DIR || path.join(root, '.demo');
 const port = Number(process.env.PORT || 1880);
 const kafkaScript = path.join(__dirname, 'kafka');
+const editorUrl = `http://127.0.0.1:${port}/`;
+// The `npm start` runs using the local broker, and whether one of them started it.
+const brokerUsersFile = path.join(process.env.SLIPSTREAM_KAFKA_STATE || path.join(root, '.kafka'), 'plain', 'npm-start-users.json');
 
 function newestMtime(dir, skip) {
   let newest = 0;
@@ -37,15 +44,61 @@ function kafka(command) {
   return spawnSync(process.execPath, [kafkaScript, command], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+function readBrokerUsers() {
+  try {
+    const users = JSON.parse(fs.readFileSync(brokerUsersFile, 'utf8'));
+    return { startedByDemo: Boolean(users.startedByDemo), pids: (users.pids || []).filter(isAlive) };
+  } catch {
+    return { startedByDemo: false, pids: [] };
+  }
+}
+
+function writeBrokerUsers(users) {
+  fs.mkdirSync(path.dirname(brokerUsersFile), { recursive: true });
+  fs.writeFileSync(brokerUsersFile, JSON.stringify(users));
+}
+
+/** The broker to use: KAFKA_BROKERS, or the local one (started or reused); this run is recorded as a user of it. */
 function startBroker() {
-  if (process.env.KAFKA_BROKERS) return { brokers: process.env.KAFKA_BROKERS, startedHere: false };
+  if (process.env.KAFKA_BROKERS) {
+    console.log(`Kafka broker: ${process.env.KAFKA_BROKERS} (from KAFKA_BROKERS)`);
+    return { brokers: process.env.KAFKA_BROKERS, local: false };
+  }
   const wasRunning = kafka('status').status === 0;
   const started = kafka('start');
   if (started.status !== 0) {
     console.error('Could not start the local Kafka broker (see above).');
     process.exit(1);
   }
-  return { brokers: started.stdout.trim().split('\n').pop(), startedHere: !wasRunning };
+  const users = wasRunning ? readBrokerUsers() : { startedByDemo: true, pids: [] };
+  writeBrokerUsers({ startedByDemo: users.startedByDemo, pids: [...users.pids, process.pid] });
+  const brokers = started.stdout.trim().split('\n').pop();
+  console.log(`Kafka broker: ${brokers} (${wasRunning ? 'reused the running local broker' : 'started the local broker'})`);
+  return { brokers, local: true };
+}
+
+/** Done with the local broker: the last `npm start` to go stops it, if an `npm start` started it. */
+function releaseBroker() {
+  const users = readBrokerUsers();
+  const others = users.pids.filter((pid) => pid !== process.pid);
+  writeBrokerUsers({ startedByDemo: users.startedByDemo, pids: others });
+  if (others.length > 0) {
+    console.log(`Leaving the local Kafka broker running: another npm start uses it (pid ${others.join(', ')}).`);
+  } else if (users.startedByDemo) {
+    process.stdout.write(kafka('stop').stdout);
+    fs.rmSync(brokerUsersFile, { force: true });
+  } else {
+    console.log('Leaving the local Kafka broker running: it was running before npm start.');
+  }
 }
 
 /** A user directory with this package linked in, as `npm install <path>` would. */
@@ -58,8 +111,7 @@ function prepareUserDir() {
     path.join(userDir, 'package.json'),
     JSON.stringify({ name: 'slipstream-demo', private: true, dependencies: { 'node-red-contrib-slipstream': `file:${root}` } }, null, 2),
   );
-  const flows = path.join(userDir, 'flows.json');
-  if (!fs.existsSync(flows)) fs.copyFileSync(path.join(root, 'examples', 'flows.json'), flows);
+  deployExamples(path.join(userDir, 'flows.json'));
   fs.writeFileSync(
     path.join(userDir, 'settings.js'),
     `module.exports = {
@@ -74,12 +126,63 @@ function prepareUserDir() {
   );
 }
 
-function main() {
+/**
+ * examples/flows.json becomes the demo's flow when the user directory has
+ * none yet (or only an empty one); flows the user deployed are kept.
+ */
+function deployExamples(flows) {
+  const examples = path.join(root, 'examples', 'flows.json');
+  let existing = [];
+  if (fs.existsSync(flows)) {
+    try {
+      existing = JSON.parse(fs.readFileSync(flows, 'utf8'));
+    } catch (err) {
+      console.log(`Flows: keeping ${flows}, which is not valid JSON (${err.message}); delete it to get examples/flows.json`);
+      return;
+    }
+  }
+  if (!Array.isArray(existing) || existing.length > 0) {
+    console.log(`Flows: keeping your flows in ${flows} (delete that file to get examples/flows.json again)`);
+    return;
+  }
+  fs.copyFileSync(examples, flows);
+  console.log(`Flows: deployed examples/flows.json to ${flows}`);
+}
+
+/** Resolves with what answers on the port: 'node-red' (with our nodes), 'other', or undefined when nothing does. */
+async function whatListens() {
+  try {
+    const res = await fetch(`${editorUrl}nodes`, { headers: { Accept: 'application/json' }, signal: AbortSignal.timeout(2000) });
+    if (!res.ok) return 'other';
+    const nodes = await res.json();
+    return Array.isArray(nodes) && nodes.some((n) => n.module === 'node-red-contrib-slipstream') ? 'node-red' : 'other';
+  } catch (err) {
+    return err && err.cause && err.cause.code === 'ECONNREFUSED' ? undefined : 'other';
+  }
+}
+
+async function waitUntilUp(red) {
+  for (let i = 0; i < 600 && red.exitCode === null; i++) {
+    if ((await whatListens()) === 'node-red') return true;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return false;
+}
+
+async function main() {
+  const already = await whatListens();
+  if (already === 'node-red') {
+    console.log(`Node-RED with the slipstream nodes already runs at ${editorUrl} (an earlier npm start?): reusing it, starting nothing.`);
+    return;
+  }
+  if (already === 'other') {
+    console.error(`Port ${port} is in use by something else: stop it or set PORT.`);
+    process.exit(1);
+  }
   buildIfNeeded();
-  const { brokers, startedHere } = startBroker();
+  const { brokers, local } = startBroker();
   prepareUserDir();
-  console.log(`Kafka broker: ${brokers}`);
-  console.log(`Node-RED editor: http://127.0.0.1:${port}/  (Ctrl-C stops everything this command started)`);
+  console.log(`Node-RED editor: ${editorUrl}  (Ctrl-C stops everything this command started)`);
   const red = spawn(
     process.execPath,
     [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')],
@@ -94,9 +197,13 @@ function main() {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   red.on('exit', (code) => {
-    if (startedHere) process.stdout.write(kafka('stop').stdout);
+    if (local) releaseBroker();
     process.exit(stopping ? 0 : (code ?? 1));
   });
+  if (await waitUntilUp(red)) console.log(`Node-RED is up: open ${editorUrl} (the example flows are on one tab per scenario)`);
 }
 
-main();
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
