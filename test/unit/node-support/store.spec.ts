@@ -9,7 +9,11 @@ function user(id: string): { id: string; states: string[]; onStoreState(state: S
   return { id, states, onStoreState: (state) => states.push(state.state === 'error' ? `error: ${state.error.message}` : state.state) };
 }
 
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 50));
+/** Until the store has opened or failed (opening RocksDB takes longer on a busy machine). */
+async function settle(store: SharedStore): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (store.state?.state === 'opening' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}
 
 describe('node-support: SharedStore', () => {
   afterEach(removeTempDirs);
@@ -20,7 +24,7 @@ describe('node-support: SharedStore', () => {
     const b = user('b');
     store.register(a);
     store.register(b);
-    await settle();
+    await settle(store);
     should(a.states).eql(['opening', 'ready']);
     should(b.states).eql(['opening', 'ready']);
     should(store.cache()).equal(store.cache('default'));
@@ -56,12 +60,12 @@ describe('node-support: SharedStore', () => {
     const store = new SharedStore(path.join(file, 'db'));
     const a = user('a');
     store.register(a);
-    await settle();
+    await settle(store);
     should(a.states[1]).match(/^error: Cannot open cache at .*: not a writable directory/);
     should(storeStatus(store.state!)).match({ fill: 'red', shape: 'ring', text: /^Cannot open cache/ });
     const b = user('b');
     store.register(b);
-    await settle();
+    await settle(store);
     should(b.states).match(['opening', /^error/]);
     await store.close();
   });
