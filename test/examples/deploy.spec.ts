@@ -86,6 +86,8 @@ describe('examples/flows.json in a real Node-RED (real broker and store)', funct
   let base = '';
   let log = '';
   const events: DebugEvent[] = [];
+  /** The last status text of every node, from the editor's status events. */
+  const statusText = new Map<string, string>();
   let flow: FlowNode[] = [];
 
   const tabId = (label: string): string => {
@@ -158,14 +160,20 @@ describe('examples/flows.json in a real Node-RED (real broker and store)', funct
       socket.on('error', reject);
     });
     socket.on('message', (data) => {
-      for (const item of JSON.parse(data.toString()) as Array<{ topic: string; data: DebugEvent }>) if (item.topic === 'debug') events.push(item.data);
+      for (const item of JSON.parse(data.toString()) as Array<{ topic: string; data: DebugEvent & { text?: string } }>) {
+        if (item.topic === 'debug') events.push(item.data);
+        else if (item.topic.startsWith('status/')) statusText.set(item.topic.slice('status/'.length), String(item.data.text ?? ''));
+      }
     });
     socket.send(JSON.stringify({ subscribe: 'debug' }));
+    socket.send(JSON.stringify({ subscribe: 'status/#' }));
     await sleep(300);
 
     flow = flowForRun(suffix, storeDir);
     // The join's activities go out when the test says so: after the weather is stored.
     nodeOn('Temporal join', 'inject', 'activities').once = false;
+    // The Synchronization story too: it needs both of its consumers in their groups first.
+    nodeOn('Synchronization', 'inject', 'play the story').once = false;
     const res = await fetch(`${base}/flows`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
@@ -220,6 +228,22 @@ describe('examples/flows.json in a real Node-RED (real broker and store)', funct
     should([...joined].sort()).eql(
       ['breakfast at 09:30: no weather yet', 'cycling at 11:00: 🌦️', 'shopping at 12:30: 🌧️', 'swimming at 10:05: ☀️'].sort(),
     );
+  });
+
+  it("Synchronization: the cookbook's day, paused while the weather is down, shopping reprocessed with 🌦️", async () => {
+    const sync = tabId('Synchronization');
+    const consumers = flow.filter((n) => n.z === sync && n.type === 'slipstream-topic-in').map((n) => n.id);
+    should(consumers).have.length(2);
+    await waitFor(() => consumers.every((id) => statusText.get(id) === 'connected'), 60_000, 'both Synchronization consumers to connect');
+    await inject('Synchronization', 'play the story');
+    should(await waitShown('Synchronization', 'joined', 5, 90_000)).eql([
+      'swimming 🌞',
+      'walking home ⛅',
+      'shopping ⛅ (weather 75 min behind)',
+      'shopping 🌦️',
+      'lunch 🌧',
+    ]);
+    should(shown('Synchronization', 'control').map((m) => (JSON.parse(m) as { action: string }).action)).eql(['pause', 'seek', 'resume']);
   });
 
   it('Proxy: the second handler gets every output of the first', async () => {
