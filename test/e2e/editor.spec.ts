@@ -45,14 +45,18 @@ const HELP: Record<string, string> = {
 
 /**
  * Browser messages from Node-RED itself that are not failures of this package,
- * each with the reason it is ignored. Everything else logged at `error` level,
- * every uncaught page error and every failed request fails the test it happens in.
+ * each with the reason it is ignored. Everything else logged at `error` or `warning`
+ * level, every exception from a node's editor code, every uncaught page error and
+ * every failed request fails the test it happens in.
  */
 const IGNORED: ReadonlyArray<{ pattern: RegExp; why: string }> = [
   // The palette manager fetches the flow library's catalogue from the internet; the
   // settings below disable it, this is a second line for machines without a network.
   { pattern: /catalogue\.nodered\.org|Error loading catalog/, why: 'no internet access in tests' },
 ];
+
+/** How Node-RED's editor logs an exception from a node definition's code. */
+const EDITOR_CODE_FAILURE = /^(oneditprepare|oneditsave|oneditcancel|oneditresize|oneditdelete|Definition error)\b/;
 
 function chromiumPath(): string {
   return process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -117,9 +121,12 @@ describe('the Node-RED editor in Chromium', function () {
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
     page.on('console', (message) => {
-      if (message.type() !== 'error') return;
+      const type = message.type();
+      // Node-RED catches exceptions thrown by a node's editor code (oneditprepare, label, icon…)
+      // and only console.log()s them: those count as errors too.
+      if (type !== 'error' && type !== 'warning' && !(type === 'log' && EDITOR_CODE_FAILURE.test(message.text()))) return;
       const where = message.location();
-      record(`console error: ${message.text()}${where.url ? ` (${where.url}:${where.lineNumber})` : ''}`);
+      record(`console ${type}: ${message.text()}${where.url ? ` (${where.url}:${where.lineNumber})` : ''}`);
     });
     page.on('pageerror', (error) => record(`page error: ${error.stack ?? error.message}`));
     page.on('requestfailed', (request) => record(`request failed: ${request.url()} (${request.failure()?.errorText})`));
@@ -150,7 +157,15 @@ describe('the Node-RED editor in Chromium', function () {
   /** A test that also fails when the browser reported a problem while it ran (checked after its own assertions). */
   function check(title: string, fn: () => Promise<void>): void {
     it(title, async () => {
-      await fn();
+      try {
+        await fn();
+      } catch (err) {
+        // The browser's own report is often the cause: show it with the failed assertion.
+        if (!problems.length || !(err instanceof Error)) throw err;
+        const withReport = new Error(`${err.message}\nthe browser reported:\n  ${problems.join('\n  ')}`);
+        withReport.stack = `${withReport.message}\n${(err.stack ?? '').split('\n').slice(1).join('\n')}`;
+        throw withReport;
+      }
       if (problems.length) throw new Error(`the browser reported problems:\n  ${problems.join('\n  ')}`);
     });
   }
