@@ -480,14 +480,18 @@ describe('the Node-RED editor in Chromium', function () {
       throw new Error(`the deploy did not succeed; notifications: ${notes.join(' | ') || 'none'}`);
     });
     await page.locator('#red-ui-tab-debug-link-button').click();
+    // examples/hello.json: the inject node sends "🏆📞🐟👌" once; the handle node yields one greeting per emoji.
+    const expected = ['Hello 🏆!', 'Hello 📞!', 'Hello 🐟!', 'Hello 👌!'];
     const messages = page.locator('#red-ui-sidebar-content .red-ui-debug-msg');
-    await messages.filter({ hasText: /Hello/ }).first().waitFor({ timeout: 15_000 }).catch(async () => {
-      throw new Error(`no "Hello" in the debug sidebar; it shows: ${(await messages.allTextContents()).join(' | ') || 'nothing'}`);
+    await messages.nth(expected.length - 1).waitFor({ timeout: 15_000 }).catch(async () => {
+      throw new Error(`expected ${expected.length} messages in the debug sidebar; it shows: ${(await messages.allTextContents()).join(' | ') || 'nothing'}`);
     });
-    // The messages come from a debug node of the Hello flow, after the handle node.
-    const texts = await messages.allTextContents();
-    should(texts.some((t) => /Hello/.test(t))).be.true();
-    should(await page.locator('#red-ui-sidebar-content .red-ui-debug-msg-level-error').count()).equal(0, `errors in the debug sidebar: ${texts.join(' | ')}`);
+    await page.waitForTimeout(300); // nothing more should come
+    const payloads = await messages.locator('.red-ui-debug-msg-payload').allTextContents();
+    should(payloads.map((p) => p.trim())).eql(expected.map((e) => JSON.stringify(e)));
+    const names = await messages.locator('.red-ui-debug-msg-name').allTextContents();
+    should(names.every((n) => /Hello output/.test(n))).be.true(`messages from other nodes: ${names.join(', ')}`);
+    should(await page.locator('#red-ui-sidebar-content .red-ui-debug-msg-level-error').count()).equal(0);
     await screenshot(page, 'hello-deployed');
   });
 });
