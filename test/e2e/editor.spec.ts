@@ -422,6 +422,7 @@ describe('the Node-RED editor in Chromium', function () {
     await expectFields(config, 'node-config-input', ['username', 'password']);
     should(await config.locator('#node-config-input-password').getAttribute('type')).equal('password');
     await expectHelp(config, 'slipstream-kafka');
+    await screenshot(page, 'kafka-dialog');
     // Add it: the user's select now holds the new config node.
     await config.locator('#node-config-input-name').fill('e2e broker');
     await config.locator('#node-config-input-saslMechanism').selectOption('none');
