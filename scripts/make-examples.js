@@ -176,6 +176,392 @@ function hello() {
   };
 }
 
+function kafkaScenario(n) {
+  const topic = n.topic('greetings');
+  return {
+    label: 'Kafka produce and consume',
+    info: 'Produce records with keys and headers to a topic, and consume them again.',
+    needs: ['broker'],
+    nodes: [
+      comment(
+        'kafka-comment',
+        'Kafka: produce and consume with keys and headers',
+        [
+          `The **topic out** node produces to the topic "${topic}" on the broker of the`,
+          'config node "Kafka (KAFKA_BROKERS)": its brokers field is `${KAFKA_BROKERS}`, which',
+          'Node-RED replaces with that environment variable (npm start sets it).',
+          '',
+          '- msg.key becomes the record key, msg.headers its headers, msg.payload its value',
+          '  (through the JSON codec); payload null produces a tombstone.',
+          '- The **topic in** node consumes the topic (consumer group',
+          `  "${n.group('greetings')}", from the beginning for a new group) and emits one message`,
+          '  per record: payload, key, headers, topic, partition, offset, timestamp.',
+          '',
+          'Watch: shortly after deploy the debug sidebar shows the whole consumed message,',
+          'with key "greeting" and headers { source: "node-red", scenario: "kafka" }.',
+          'Click "tombstone" to produce a null value for the key.',
+          'Offsets are committed once the flow is done with a record: after a restart',
+          'the consumer goes on where it stopped.',
+        ].join('\n'),
+        220,
+        60,
+      ),
+      inject(
+        'kafka-inject',
+        'greeting',
+        {
+          payload: '{"msg":"Hello World!"}',
+          payloadType: 'json',
+          once: true,
+          onceDelay: 1,
+          props: [
+            { p: 'key', v: 'greeting', vt: 'str' },
+            { p: 'headers', v: '{"source":"node-red","scenario":"kafka"}', vt: 'json' },
+          ],
+        },
+        160,
+        140,
+        ['kafka-out'],
+      ),
+      inject(
+        'kafka-tombstone',
+        'tombstone',
+        { payload: 'null', payloadType: 'json', props: [{ p: 'key', v: 'greeting', vt: 'str' }] },
+        160,
+        200,
+        ['kafka-out'],
+      ),
+      topicOut('kafka-out', '', { topic }, 400, 160),
+      topicIn('kafka-in', '', { topic, groupId: n.group('greetings') }, 170, 280, ['kafka-debug']),
+      debug('kafka-debug', 'consumed record', { complete: 'true' }, 420, 280),
+    ],
+  };
+}
+
+function countScenario(n) {
+  const topic = n.topic('words');
+  return {
+    label: 'Count by key',
+    info: 'Stateful count by key: a RocksDB store updated under the key\'s transaction lock.',
+    needs: ['broker', 'store'],
+    columnFamilies: ['counts'],
+    nodes: [
+      comment(
+        'count-comment',
+        'Count by key: state in a RocksDB store',
+        [
+          'On deploy the inject node sends the sentence "to be or not to be"; the handle node',
+          `yields one [word, word] pair per word, so topic out produces one record per word to`,
+          `"${topic}" with the word as its key.`,
+          '',
+          'The topic in node consumes them and the **cache** node (operation `update`) counts',
+          'each key: it reads the old count, runs `return (oldValue ?? 0) + 1;` and writes the',
+          "new value under the key's transaction lock, in the store's column family \"counts\".",
+          '',
+          'Watch the debug sidebar: six counts,',
+          '',
+          '    to: 1   be: 1   or: 1   not: 1   to: 2   be: 2',
+          '',
+          "each word's counts go up one by one; different words may interleave in another",
+          'order (records of different keys are not kept in order).',
+          '',
+          'The counts live in RocksDB (path relative to the Node-RED user directory): they',
+          'survive a restart, and each new sentence goes on counting. "show counts" queries',
+          'every [word, count] of the column family.',
+        ].join('\n'),
+        200,
+        60,
+      ),
+      inject('count-inject', 'sentence', { payload: 'to be or not to be', payloadType: 'str', once: true, onceDelay: 1 }, 150, 160, ['count-split']),
+      handle(
+        'count-split',
+        'one record per word',
+        code('// Each [key, value] pair sets msg.key and msg.payload: topic out uses the word as the key.', 'for (const word of String(msg.payload).split(/\\s+/)) {', '  if (word) yield [word, word];', '}'),
+        360,
+        160,
+        ['count-out'],
+      ),
+      topicOut('count-out', '', { topic, codec: 'string' }, 590, 160),
+      topicIn('count-in', '', { topic, groupId: n.group('counts'), codec: 'string' }, 170, 240, ['count-update']),
+      cacheNode(
+        'count-update',
+        'count',
+        { operation: 'update', columnFamily: 'counts', func: code("// Runs under the key's lock: return the new value.", 'return (oldValue ?? 0) + 1;') },
+        380,
+        240,
+        ['count-debug'],
+      ),
+      debug('count-debug', 'count', { complete: 'key & ": " & $string(payload)', jsonata: true }, 570, 240),
+      inject('count-show', 'show counts', { payload: '', payloadType: 'date' }, 160, 320, ['count-query']),
+      cacheNode('count-query', 'all counts', { operation: 'query', columnFamily: 'counts', query: 'items' }, 370, 320, ['count-totals']),
+      debug('count-totals', '[word, count] pairs', {}, 580, 320),
+    ],
+  };
+}
+
+/** Fixed times: the join gives the same result on every run. */
+const WEATHER = [
+  ['2025-01-01T10:00:00.000Z', '☀️'],
+  ['2025-01-01T11:00:00.000Z', '🌦️'],
+  ['2025-01-01T12:00:00.000Z', '🌧️'],
+];
+const ACTIVITIES = [
+  ['2025-01-01T09:30:00.000Z', 'breakfast'],
+  ['2025-01-01T10:05:00.000Z', 'swimming'],
+  ['2025-01-01T11:00:00.000Z', 'cycling'],
+  ['2025-01-01T12:30:00.000Z', 'shopping'],
+];
+
+function joinScenario(n) {
+  const weather = n.topic('weather');
+  const activity = n.topic('activity');
+  const list = (items, field) => `[\n${items.map(([time, value]) => `  { time: '${time}', ${field}: '${value}' },`).join('\n')}\n]`;
+  return {
+    label: 'Temporal join',
+    info: 'Weather × activity: each activity is joined with the newest weather report at or before its time.',
+    needs: ['broker', 'store'],
+    columnFamilies: ['weather'],
+    nodes: [
+      comment(
+        'join-comment',
+        'Temporal join: weather × activity',
+        [
+          `Weather reports go to the topic "${weather}", activities to "${activity}".`,
+          '',
+          '- Each weather report is stored by the **cache** node (`put`) under its time',
+          '  (msg.payload.time, an ISO string: such keys sort by time) in the column family "weather".',
+          "- Each activity goes to a **handle** node that has the store bound as",
+          '  `caches.weather` and reads the newest report at or before the activity:',
+          '  `caches.weather.items({ fromKey: msg.payload.time, backwards: true, limit: 1 })`.',
+          '',
+          'On deploy the weather reports are sent after 1 s, the activities after 5 s',
+          '(click "activities" to send them again). Watch the debug sidebar (in any order):',
+          '',
+          '    breakfast at 09:30: no weather yet',
+          '    swimming at 10:05: ☀️',
+          '    cycling at 11:00: 🌦️',
+          '    shopping at 12:30: 🌧️',
+        ].join('\n'),
+        200,
+        60,
+      ),
+      inject('join-weather-inject', 'weather reports', { once: true, onceDelay: 1 }, 170, 160, ['join-weather-gen']),
+      handle(
+        'join-weather-gen',
+        'one record per report',
+        code(`const reports = ${list(WEATHER, 'sky')};`, 'for (const report of reports) yield [report.time, report];'),
+        390,
+        160,
+        ['join-weather-out'],
+      ),
+      topicOut('join-weather-out', '', { topic: weather }, 620, 160),
+      topicIn('join-weather-in', '', { topic: weather, groupId: n.group('weather') }, 170, 220, ['join-put']),
+      cacheNode('join-put', 'weather by time', { operation: 'put', columnFamily: 'weather', key: 'payload.time', keyType: 'msg' }, 390, 220, ['join-stored']),
+      debug('join-stored', 'weather stored', {}, 610, 220),
+      inject('join-activity-inject', 'activities', { once: true, onceDelay: 5 }, 160, 300, ['join-activity-gen']),
+      handle(
+        'join-activity-gen',
+        'one record per activity',
+        code(`const activities = ${list(ACTIVITIES, 'activity')};`, 'for (const a of activities) yield [a.time, a];'),
+        390,
+        300,
+        ['join-activity-out'],
+      ),
+      topicOut('join-activity-out', '', { topic: activity }, 620, 300),
+      topicIn('join-activity-in', '', { topic: activity, groupId: n.group('activity') }, 170, 360, ['join-handle']),
+      handle(
+        'join-handle',
+        'newest weather at or before',
+        code(
+          '// caches.weather is the store bound in this node\'s settings (column family "weather").',
+          'const { time, activity } = msg.payload;',
+          'for await (const [, report] of caches.weather.items({ fromKey: time, backwards: true, limit: 1 })) {',
+          '  return `${activity} at ${time.slice(11, 16)}: ${report.sky}`;',
+          '}',
+          'return `${activity} at ${time.slice(11, 16)}: no weather yet`;',
+        ),
+        400,
+        360,
+        ['join-debug'],
+        [{ name: 'weather', store: 'store', columnFamily: 'weather' }],
+      ),
+      debug('join-debug', 'joined', {}, 620, 360),
+    ],
+  };
+}
+
+function synchronizationScenario(n) {
+  const weather = n.topic('sync-weather');
+  const activity = n.topic('sync-activity');
+  return {
+    label: 'Synchronization',
+    info: 'A checkpoint pauses the activity stream while the weather stream is behind, and reprocesses on recovery.',
+    needs: ['broker', 'store'],
+    columnFamilies: ['sync_weather'],
+    nodes: [
+      comment(
+        'sync-comment',
+        'Synchronization: a checkpoint pauses and resumes topic in',
+        [
+          "The seed's Synchronization cookbook. Activities are joined with the newest weather",
+          'at or before them; the weather stream is a **dependency** of the activity stream.',
+          '',
+          '- Weather records (topic in → cache put → "heartbeat") reach the **checkpoint** with',
+          '  msg.dependency = "weather": heartbeats. Activity records are dependent pulses.',
+          '  The marker of both is msg.payload.time.',
+          '- When an activity is more than 10 s (the dependency\'s downtime threshold) ahead',
+          '  of the last weather, the checkpoint sends `pause` on its third output: over the',
+          '  link wires it reaches the activity **topic in**, which pauses its consumer.',
+          '- When the weather catches up, it sends `seek` (back to the activity offsets of the',
+          '  last heartbeat before the downtime: "reprocess" is on) and `resume`.',
+          '',
+          'On deploy "play the story" sends, 2 s apart (times relative to now):',
+          'weather ☀️ +0 s, swimming +5 s, weather ☀️ +30 s, shopping +60 s (pause: weather is',
+          '30 s behind), weather 🌦️ +55 s (late), weather 🌦️ +61 s (recovered: seek, resume).',
+          '',
+          'Watch "joined": swimming ☀️, shopping ☀️, then after the recovery swimming ☀️ and',
+          'shopping 🌦️ again; "control" shows pause, seek, resume; the checkpoint\'s status shows',
+          '"weather down" while the activities are paused.',
+        ].join('\n'),
+        220,
+        40,
+      ),
+      inject('sync-inject', 'play the story', { once: true, onceDelay: 2 }, 150, 120, ['sync-story']),
+      handle(
+        'sync-story',
+        'story: weather and activities',
+        code(
+          '// Yields [stream, record], 2 s apart; the switch routes each to its topic.',
+          'const start = Date.now();',
+          'const at = (seconds) => new Date(start + seconds * 1000).toISOString();',
+          'const story = [',
+          "  ['weather', { time: at(0), sky: '☀️' }],",
+          "  ['activity', { time: at(5), activity: 'swimming' }],",
+          "  ['weather', { time: at(30), sky: '☀️' }],",
+          "  ['activity', { time: at(60), activity: 'shopping' }], // the weather is 30 s behind: pause",
+          "  ['weather', { time: at(55), sky: '🌦️' }], // late: still paused",
+          "  ['weather', { time: at(61), sky: '🌦️' }], // caught up: seek back, resume",
+          '];',
+          'for (const step of story) {',
+          '  yield step;',
+          '  await new Promise((resolve) => setTimeout(resolve, 2000));',
+          '}',
+        ),
+        370,
+        120,
+        ['sync-route'],
+      ),
+      {
+        id: 'sync-route',
+        type: 'switch',
+        name: 'by stream',
+        property: 'key',
+        propertyType: 'msg',
+        rules: [
+          { t: 'eq', v: 'weather', vt: 'str' },
+          { t: 'eq', v: 'activity', vt: 'str' },
+        ],
+        checkall: 'true',
+        repair: false,
+        outputs: 2,
+        x: 570,
+        y: 120,
+        wires: [['sync-weather-out'], ['sync-activity-out']],
+      },
+      topicOut('sync-weather-out', '', { topic: weather }, 780, 100),
+      topicOut('sync-activity-out', '', { topic: activity }, 780, 140),
+      topicIn('sync-weather-in', '', { topic: weather, groupId: n.group('sync-weather') }, 170, 220, ['sync-put']),
+      cacheNode('sync-put', 'weather by time', { operation: 'put', columnFamily: 'sync_weather', key: 'payload.time', keyType: 'msg' }, 390, 220, ['sync-mark']),
+      handle(
+        'sync-mark',
+        'heartbeat',
+        code('// A message with msg.dependency is a heartbeat of that dependency.', "msg.dependency = 'weather';", 'return msg.payload;'),
+        580,
+        220,
+        ['sync-checkpoint'],
+      ),
+      linkIn('sync-control-in', 'control in', ['sync-control-out'], 75, 300, ['sync-activity-in']),
+      topicIn('sync-activity-in', '', { topic: activity, groupId: n.group('sync-activity') }, 210, 300, ['sync-checkpoint']),
+      {
+        id: 'sync-checkpoint',
+        type: 'slipstream-checkpoint',
+        name: 'activity waits for weather',
+        dependencies: [{ name: 'weather', threshold: 10, unit: 's' }],
+        store: 'store',
+        marker: 'payload.time',
+        markerType: 'msg',
+        stateProperty: '',
+        reprocess: true,
+        x: 480,
+        y: 320,
+        wires: [['sync-join'], ['sync-heartbeats'], ['sync-control-out', 'sync-control']],
+      },
+      handle(
+        'sync-join',
+        'join with weather',
+        code(
+          'const { time, activity } = msg.payload;',
+          'for await (const [, report] of caches.weather.items({ fromKey: time, backwards: true, limit: 1 })) {',
+          '  return `${activity} ${report.sky}`;',
+          '}',
+          'return `${activity}: no weather yet`;',
+        ),
+        740,
+        280,
+        ['sync-joined'],
+        [{ name: 'weather', store: 'store', columnFamily: 'sync_weather' }],
+      ),
+      debug('sync-joined', 'joined', {}, 930, 280),
+      debug('sync-heartbeats', 'heartbeat results', {}, 760, 320),
+      linkOut('sync-control-out', 'control out', ['sync-control-in'], 715, 360),
+      debug('sync-control', 'control', { complete: 'true' }, 740, 400),
+    ],
+  };
+}
+
+function proxyScenario() {
+  return {
+    label: 'Proxy',
+    info: 'A hand-over between two handle nodes: the outputs of one are the source of the other.',
+    needs: [],
+    nodes: [
+      comment(
+        'proxy-comment',
+        'Proxy: one handler hands its outputs to another',
+        [
+          "In the library a `Proxy` is a sink for one handler and the source of another.",
+          'In a flow the link out → link in pair plays that part: "count off" yields each',
+          'number of the inject\'s array; every yield is handed over to "zero and even",',
+          "the seed's Yield example, which yields zero, one or two outputs per number",
+          '(the two nodes could be on different tabs).',
+          '',
+          'Watch the debug sidebar on deploy:',
+          '',
+          '    zero: 0',
+          '    even: 0',
+          '    even: 2',
+          '    even: 4',
+        ].join('\n'),
+        200,
+        60,
+      ),
+      inject('proxy-inject', 'numbers', { payload: '[0,1,2,3,4]', payloadType: 'json', once: true, onceDelay: 1 }, 150, 140, ['proxy-first']),
+      handle('proxy-first', 'count off', code('for (const n of msg.payload) yield n;'), 320, 140, ['proxy-out']),
+      linkOut('proxy-out', 'hand over', ['proxy-in'], 465, 140),
+      linkIn('proxy-in', 'take over', ['proxy-out'], 135, 220, ['proxy-second']),
+      handle(
+        'proxy-second',
+        'zero and even',
+        code('const n = msg.payload;', 'if (n === 0) yield `zero: ${n}`;', 'if (n % 2 === 0) yield `even: ${n}`;'),
+        300,
+        220,
+        ['proxy-debug'],
+      ),
+      debug('proxy-debug', 'handed over', {}, 490, 220),
+    ],
+  };
+}
+
 // ---- files ---------------------------------------------------------------------------
 
 function idFor(file, name) {
@@ -224,7 +610,16 @@ function names(prefix, storeDir) {
   };
 }
 
-const FILES = [['hello.json', [hello], names('slipstream-example', 'slipstream-example')]];
+const ALL = [hello, kafkaScenario, countScenario, joinScenario, synchronizationScenario, proxyScenario];
+const FILES = [
+  ['flows.json', ALL, names('slipstream-demo', 'slipstream-demo')],
+  ['hello.json', [hello], names('slipstream-example', 'slipstream-example')],
+  ['kafka-produce-consume.json', [kafkaScenario], names('slipstream-example', 'slipstream-example-kafka')],
+  ['count-by-key.json', [countScenario], names('slipstream-example', 'slipstream-example-count')],
+  ['temporal-join.json', [joinScenario], names('slipstream-example', 'slipstream-example-join')],
+  ['synchronization.json', [synchronizationScenario], names('slipstream-example', 'slipstream-example-sync')],
+  ['proxy-hand-over.json', [proxyScenario], names('slipstream-example', 'slipstream-example')],
+];
 
 for (const [file, scenarios, naming] of FILES) {
   const flow = build(file, scenarios, naming);
