@@ -73,6 +73,7 @@ describe('the Node-RED editor in Chromium', function () {
   this.timeout(120_000);
   this.slow(30_000);
 
+  let userDir: string | undefined;
   let red: RunningNodeRed | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
@@ -89,7 +90,7 @@ describe('the Node-RED editor in Chromium', function () {
       );
       this.skip();
     }
-    const userDir = nodeRedUserDir([], {
+    userDir = nodeRedUserDir([], {
       logLevel: 'info',
       settings: {
         // No consent dialog, no welcome tour, no catalogue download: nothing in front of the editor.
@@ -97,13 +98,14 @@ describe('the Node-RED editor in Chromium', function () {
         editorTheme: { tours: false, palette: { catalogues: [] } },
       },
     });
-    [red, browser] = await Promise.all([
-      startNodeRedEditor(userDir),
+    // Started side by side; each is kept as soon as it is up, so the after hook stops it even if the other fails.
+    await Promise.all([
+      startNodeRedEditor(userDir).then((running) => (red = running)),
       chromium.launch({
         executablePath,
         headless: true,
         args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run', '--disable-extensions'],
-      }),
+      }).then((launched) => (browser = launched)),
     ]);
   });
 
@@ -111,6 +113,8 @@ describe('the Node-RED editor in Chromium', function () {
     this.timeout(30_000);
     await browser?.close().catch(() => undefined);
     await red?.stop();
+    // The user directory links this package in: rm removes the link, not what it points to.
+    if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
   });
 
   /** A fresh editor page: each test starts from the deployed flows, not from another test's edits. */
@@ -282,6 +286,13 @@ describe('the Node-RED editor in Chromium', function () {
     await entry.click();
     await page.locator('#red-ui-clipboard-dialog-ok:not([disabled])').click();
     await page.locator('#red-ui-clipboard-dialog-ok').waitFor({ state: 'hidden' });
+  }
+
+  /** Closes the editor's notifications (e.g. "Imported: …") by clicking them, as a user would. */
+  async function dismissNotifications(): Promise<void> {
+    const notes = page.locator('#red-ui-notifications .red-ui-notification');
+    for (let i = await notes.count(); i > 0; i--) await notes.first().click().catch(() => undefined);
+    await page.waitForFunction(() => document.querySelectorAll('#red-ui-notifications .red-ui-notification').length === 0, undefined, { timeout: 5_000 });
   }
 
   /** Shows the workspace tab whose label matches `label`. */
@@ -465,8 +476,25 @@ describe('the Node-RED editor in Chromium', function () {
     });
     should(types).containEql('slipstream-checkpoint');
     should(types).containEql('slipstream-topic-in');
+    await dismissNotifications();
+    const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
+    if (!chart) throw new Error('the workspace is not visible');
+    await page.mouse.move(chart.x + chart.width - 40, chart.y + chart.height - 40); // empty canvas: nothing hovered in the picture
     await screenshot(page, 'synchronization-editor');
-    await screenshot(page.locator('#red-ui-workspace-chart'), 'synchronization');
+    // The flow alone: the nodes' bounding box with a margin, within the visible canvas.
+    const boxes = await page.locator('#red-ui-workspace-chart g.red-ui-flow-node-group').evaluateAll((nodes) =>
+      nodes.map((n) => {
+        const r = n.getBoundingClientRect();
+        return { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+      }),
+    );
+    const margin = 20;
+    const left = Math.max(chart.x, Math.min(...boxes.map((b) => b.left)) - margin);
+    const top = Math.max(chart.y, Math.min(...boxes.map((b) => b.top)) - margin);
+    const right = Math.min(chart.x + chart.width, Math.max(...boxes.map((b) => b.right)) + margin);
+    const bottom = Math.min(chart.y + chart.height, Math.max(...boxes.map((b) => b.bottom)) + margin);
+    fs.mkdirSync(screenshots, { recursive: true });
+    await page.screenshot({ path: path.join(screenshots, 'synchronization.png'), clip: { x: left, y: top, width: right - left, height: bottom - top } });
   });
 
   check('imports the Hello example through Import › Examples, deploys it and shows its output in the debug sidebar', async () => {
