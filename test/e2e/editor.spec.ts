@@ -351,6 +351,7 @@ describe('the Node-RED editor in Chromium', function () {
 
     tray = await openEditDialog(ids['slipstream-topic-out']);
     await expectFields(tray, 'node-input', ['broker', 'topic', 'codec', 'acks', 'compression', 'name']);
+    should(await tray.locator('#node-input-broker option:checked').textContent()).equal('Add new slipstream-kafka...');
     should(await tray.locator('#node-input-compression option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).eql(['none', 'gzip']);
     await expectHelp(tray, 'slipstream-topic-out');
     await cancel('node-dialog-cancel');
@@ -404,7 +405,16 @@ describe('the Node-RED editor in Chromium', function () {
     const dependency = tray.locator('#node-input-dependencies-container .node-input-dep-name');
     should(await dependency.count()).equal(1);
     should(await dependency.inputValue()).equal('dependency');
-    should(await tray.locator('#node-input-dependencies-container .node-input-dep-unit').inputValue()).equal('min');
+    const unit = tray.locator('#node-input-dependencies-container .node-input-dep-unit');
+    should(await unit.inputValue()).equal('min');
+    // A dependency is one line: name, "down after", threshold, unit.
+    const [nameBox, unitBox] = [await dependency.boundingBox(), await unit.boundingBox()];
+    should(nameBox && unitBox && Math.abs(nameBox.y + nameBox.height / 2 - (unitBox.y + unitBox.height / 2)) < 5).be.true(
+      'the dependency row wraps: its unit is not on the line of its name',
+    );
+    // Offers a store, optional here.
+    await expectVisible(tray.locator('#node-input-btn-store-add'), "the checkpoint's add-store button");
+    await screenshot(page, 'dialog-checkpoint');
     await expectHelp(tray, 'slipstream-checkpoint');
     await cancel('node-dialog-cancel');
 
