@@ -90,6 +90,10 @@ describe('the Node-RED editor in Chromium', function () {
       );
       this.skip();
     }
+    // Failure pictures of an earlier run would mislead.
+    if (fs.existsSync(screenshots)) {
+      for (const file of fs.readdirSync(screenshots)) if (file.startsWith('failed-')) fs.rmSync(path.join(screenshots, file));
+    }
     userDir = nodeRedUserDir([], {
       logLevel: 'info',
       settings: {
