@@ -7,15 +7,24 @@ import path from 'node:path';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 
+export interface UserDirOptions {
+  /** Node-RED's console log level (default `warn`); `info` prints the address it listens on. */
+  logLevel?: 'error' | 'warn' | 'info' | 'debug';
+  /** More settings (JSON-serialisable), e.g. `editorTheme`; they replace the defaults' keys. */
+  settings?: Record<string, unknown>;
+}
+
 /** A user directory holding `flow`; `global.get('fs')` is available to function nodes. */
-export function nodeRedUserDir(flow: object[]): string {
+export function nodeRedUserDir(flow: object[], options: UserDirOptions = {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipstream-red-'));
   fs.mkdirSync(path.join(dir, 'node_modules'));
   fs.symlinkSync(root, path.join(dir, 'node_modules', 'node-red-contrib-slipstream'), 'dir');
+  const level = JSON.stringify(options.logLevel ?? 'warn');
+  const extra = JSON.stringify(options.settings ?? {});
   fs.writeFileSync(
     path.join(dir, 'settings.js'),
-    `module.exports = { uiPort: 0, uiHost: '127.0.0.1', flowFile: 'flows.json', credentialSecret: false,
-       functionGlobalContext: { fs: require('fs') }, logging: { console: { level: 'warn' } } };\n`,
+    `module.exports = Object.assign({ uiPort: 0, uiHost: '127.0.0.1', flowFile: 'flows.json', credentialSecret: false,
+       functionGlobalContext: { fs: require('fs') }, logging: { console: { level: ${level}, metrics: false, audit: false } } }, ${extra});\n`,
   );
   fs.writeFileSync(path.join(dir, 'flows.json'), JSON.stringify(flow));
   return dir;
@@ -24,5 +33,62 @@ export function nodeRedUserDir(flow: object[]): string {
 export function startNodeRed(dir: string): ChildProcess {
   return spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', dir, '--settings', path.join(dir, 'settings.js')], {
     stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+export interface RunningNodeRed {
+  child: ChildProcess;
+  /** The editor's address, e.g. `http://127.0.0.1:40123/`. */
+  url: string;
+  /** Everything the runtime logged so far (stdout and stderr). */
+  log(): string;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Starts Node-RED on a port the OS picks (uiPort 0) and resolves once it listens,
+ * with the address it logged ("Server now running at …"). The user directory must
+ * log at `info` (see {@link nodeRedUserDir}).
+ */
+export function startNodeRedEditor(dir: string, timeoutMs = 60_000): Promise<RunningNodeRed> {
+  const child = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', dir, '--settings', path.join(dir, 'settings.js')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const running: Omit<RunningNodeRed, 'url'> = {
+    child,
+    log: () => output,
+    async stop(graceMs = 10_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  return new Promise((resolve, reject) => {
+    let listening = false;
+    const timer = setTimeout(() => {
+      void running.stop(0);
+      reject(new Error(`Node-RED did not report its address within ${timeoutMs} ms; its log:\n${output}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (listening) return;
+      const match = /Server now running at (https?:\/\/\S+?)\/?\s/.exec(output);
+      if (match) {
+        listening = true;
+        clearTimeout(timer);
+        resolve({ ...running, url: `${match[1]}/` });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`Node-RED exited (${signal ?? code}) before listening; its log:\n${output}`));
+    });
   });
 }
