@@ -2,7 +2,7 @@ import should from 'should';
 import { Conf, MemoryCache } from '../../lib';
 import { Checkpoint, Dependency } from '../../lib/checkpoint';
 import { Topic } from '../../lib/topic';
-import { main } from '../../examples/lib/synchronization';
+import { main } from '../../examples-lib/synchronization';
 import { brokers, uniqueTopic } from '../support/kafka';
 
 const at = (hhmm: string): Date => new Date(`2025-01-01T${hhmm}:00Z`);

@@ -16,7 +16,7 @@ const at = (hhmm: string): number => Date.parse(`2025-01-01T${hhmm}:00Z`);
 
 /**
  * The seed's Synchronization cookbook as a flow on the real broker (the same
- * day as examples/lib/synchronization.ts): activities are joined with the
+ * day as examples-lib/synchronization.ts): activities are joined with the
  * newest weather at or before them. The weather station goes silent after
  * ⛅ 11:00; "shopping" at 12:15 finds the weather 75 minutes behind (the
  * threshold is one hour), so the checkpoint pauses the activity topic over the

@@ -1,7 +1,7 @@
 import should from 'should';
 import { Conf } from '../../lib';
-import * as hello from '../../examples/lib/hello';
-import * as yieldExample from '../../examples/lib/yield';
+import * as hello from '../../examples-lib/hello';
+import * as yieldExample from '../../examples-lib/yield';
 
 async function output(main: (print: (line: string) => void) => Promise<void>): Promise<string[]> {
   Conf.reset();
@@ -10,7 +10,7 @@ async function output(main: (print: (line: string) => void) => Promise<void>): P
   return lines;
 }
 
-describe('examples/lib', () => {
+describe('examples-lib (the library examples)', () => {
   after(() => Conf.reset());
 
   it('hello greets every emoji, in order', async () => {

@@ -1,7 +1,7 @@
 // The seed's Yield example: a handler may yield any number of outputs per
 // message. 0 is both "zero" and "even"; odd numbers yield nothing.
-//   node dist/examples/lib/yield.js
-import { handle, stream } from '../../lib';
+//   node dist/examples-lib/yield.js
+import { handle, stream } from '../lib';
 
 export async function main(print: (line: string) => void = console.log): Promise<void> {
   async function* numbers(): AsyncGenerator<number> {

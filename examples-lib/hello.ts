@@ -1,6 +1,6 @@
 // The seed's README example: every emoji from a source becomes a greeting.
-//   node dist/examples/lib/hello.js
-import { handle, stream } from '../../lib';
+//   node dist/examples-lib/hello.js
+import { handle, stream } from '../lib';
 
 export async function main(print: (line: string) => void = console.log): Promise<void> {
   async function* messages(): AsyncGenerator<string> {

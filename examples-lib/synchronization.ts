@@ -5,7 +5,7 @@
 // callback seeks the activity topic back to the activity that was joined with
 // stale weather, so it is processed again with the right weather.
 //
-//   KAFKA_BROKERS=127.0.0.1:19092 node dist/examples/lib/synchronization.js
+//   KAFKA_BROKERS=127.0.0.1:19092 node dist/examples-lib/synchronization.js
 //
 // prints:
 //   swimming 🌞
@@ -13,9 +13,9 @@
 //   shopping ⛅ (weather 75 min behind)
 //   shopping 🌦️
 //   lunch 🌧
-import { handle, type ICache, JsonCodec, MemoryCache, stream } from '../../lib';
-import { Checkpoint, Dependency } from '../../lib/checkpoint';
-import { type Offset, Topic, type TopicRecord } from '../../lib/topic';
+import { handle, type ICache, JsonCodec, MemoryCache, stream } from '../lib';
+import { Checkpoint, Dependency } from '../lib/checkpoint';
+import { type Offset, Topic, type TopicRecord } from '../lib/topic';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
