@@ -247,20 +247,21 @@ export = function (RED: NodeAPI): void {
     }
     void consume();
 
+    async function control({ action, offset }: { action?: unknown; offset?: unknown }): Promise<void> {
+      if (action === 'pause') topic.pause();
+      else if (action === 'resume') topic.resume();
+      else if (action === 'seek') await topic.seek(offset as Offset);
+      else node.warn(`slipstream-topic-in: unknown action ${JSON.stringify(action)} (expected "pause", "resume" or "seek")`);
+    }
+
+    // One control message at a time, in arrival order: a seek takes a moment,
+    // and the resume that follows it must not let records through before it.
+    let controls: Promise<void> = Promise.resolve();
     node.on('input', (msg: NodeMessageInFlow & { action?: unknown; offset?: unknown }, _send, done) => {
-      const action = msg.action;
-      if (action === 'pause') {
-        topic.pause();
-        done();
-      } else if (action === 'resume') {
-        topic.resume();
-        done();
-      } else if (action === 'seek') {
-        topic.seek(msg.offset as Offset).then(() => done(), (err: Error) => done(err));
-      } else {
-        node.warn(`slipstream-topic-in: unknown action ${JSON.stringify(action)} (expected "pause", "resume" or "seek")`);
-        done();
-      }
+      controls = controls.then(() => control(msg)).then(
+        () => done(),
+        (err: Error) => done(err),
+      );
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {

@@ -81,6 +81,18 @@ describe('slipstream topic nodes (real broker)', function () {
     ctl.receive({ action: 'seek', offset: -2 } as never);
     await waitFor(() => seen.length === 6, 30_000);
     should(seen.slice(3)).eql(seen.slice(0, 3));
+
+    // Paused with a record fetched and held; a seek and a resume sent together
+    // (as the checkpoint does on recovery): nothing comes before the seek's position.
+    ctl.receive({ action: 'pause' } as never);
+    await sleep(500);
+    out.receive({ payload: 'd' } as never);
+    await sleep(2_000);
+    should(seen).have.length(6);
+    ctl.receive({ action: 'seek', offset: { 0: 1 } } as never);
+    ctl.receive({ action: 'resume' } as never);
+    await waitFor(() => seen.length === 9, 30_000);
+    should(seen.slice(6)).eql([...seen.slice(1, 3), 'd']);
   });
 
   it('reports bad input: undecodable records, an unknown control action, objects with the string codec, a rejected topic name', async () => {
