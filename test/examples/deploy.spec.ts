@@ -236,13 +236,13 @@ describe('examples/flows.json in a real Node-RED (real broker and store)', funct
     should(consumers).have.length(2);
     await waitFor(() => consumers.every((id) => statusText.get(id) === 'connected'), 60_000, 'both Synchronization consumers to connect');
     await inject('Synchronization', 'play the story');
-    should(await waitShown('Synchronization', 'joined', 5, 90_000)).eql([
-      'swimming 🌞',
-      'walking home ⛅',
-      'shopping ⛅ (weather 75 min behind)',
-      'shopping 🌦️',
-      'lunch 🌧',
-    ]);
+    const joined = await waitShown('Synchronization', 'joined', 5, 90_000);
+    // On failure: everything the tab's debug nodes showed, in order.
+    const story = events.filter((e) => e.z === sync).map((e) => `${e.name}: ${e.msg}`);
+    should(joined).eql(
+      ['swimming 🌞', 'walking home ⛅', 'shopping ⛅ (weather 75 min behind)', 'shopping 🌦️', 'lunch 🌧'],
+      `the tab showed:\n${story.join('\n')}`,
+    );
     should(shown('Synchronization', 'control').map((m) => (JSON.parse(m) as { action: string }).action)).eql(['pause', 'seek', 'resume']);
   });
 
