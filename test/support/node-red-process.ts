@@ -7,11 +7,15 @@ import path from 'node:path';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 
-/** A user directory holding `flow`; `global.get('fs')` is available to function nodes. */
-export function nodeRedUserDir(flow: object[]): string {
+/**
+ * A user directory holding `flow`; `global.get('fs')` is available to function
+ * nodes. `packageRoot` is the node-red-contrib-slipstream linked in (this one
+ * by default; a benchmark may compare another build).
+ */
+export function nodeRedUserDir(flow: object[], packageRoot = root): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipstream-red-'));
   fs.mkdirSync(path.join(dir, 'node_modules'));
-  fs.symlinkSync(root, path.join(dir, 'node_modules', 'node-red-contrib-slipstream'), 'dir');
+  fs.symlinkSync(packageRoot, path.join(dir, 'node_modules', 'node-red-contrib-slipstream'), 'dir');
   fs.writeFileSync(
     path.join(dir, 'settings.js'),
     `module.exports = { uiPort: 0, uiHost: '127.0.0.1', flowFile: 'flows.json', credentialSecret: false,
@@ -21,8 +25,10 @@ export function nodeRedUserDir(flow: object[]): string {
   return dir;
 }
 
-export function startNodeRed(dir: string): ChildProcess {
+/** Node-RED on the user directory `dir`; `env` is added to this process's environment. */
+export function startNodeRed(dir: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
   return spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', dir, '--settings', path.join(dir, 'settings.js')], {
     stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, ...env },
   });
 }
