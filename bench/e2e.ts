@@ -132,8 +132,7 @@ function spawnNodeRed(bench: Bench, args: WorkerArgs, packageRoot: string): Chil
     ],
     packageRoot,
   );
-  const profiled = bench.options.profDir ? { NODE_OPTIONS: nodeArgs(bench, 'node-red').join(' ') } : {};
-  const child = startNodeRed(dir, profiled);
+  const child = startNodeRed(dir, nodeArgs(bench, 'node-red'));
   return { process: child, result: watchResult(child), gentle: true };
 }
 
@@ -277,7 +276,7 @@ function summarize(results: RunResult[]): Summary {
 }
 
 function ratio(a: Summary | undefined, b: Summary | undefined): number | null {
-  return a && b && a.medianMsgsPerSec && b.medianMsgsPerSec ? Number((a.medianMsgsPerSec / b.medianMsgsPerSec).toFixed(2)) : null;
+  return a && b && a.medianMsgsPerSec && b.medianMsgsPerSec ? Number((a.medianMsgsPerSec / b.medianMsgsPerSec).toPrecision(3)) : null;
 }
 
 function printTable(options: Options, summaries: Map<Contender, Summary>, results: Map<Contender, RunResult[]>): void {

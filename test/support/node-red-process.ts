@@ -25,10 +25,9 @@ export function nodeRedUserDir(flow: object[], packageRoot = root): string {
   return dir;
 }
 
-/** Node-RED on the user directory `dir`; `env` is added to this process's environment. */
-export function startNodeRed(dir: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', dir, '--settings', path.join(dir, 'settings.js')], {
+/** Node-RED on the user directory `dir`, with Node.js options `execArgv` (e.g. --cpu-prof). */
+export function startNodeRed(dir: string, execArgv: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...execArgv, require.resolve('node-red/red.js'), '--userDir', dir, '--settings', path.join(dir, 'settings.js')], {
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, ...env },
   });
 }
