@@ -273,6 +273,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   async exitHook(): Promise<void> {
     const { feedStart, generator, ownConnection, batcher } = this;
     this.feedStart = this.feed = this.consumer = this.generator = this.ownConnection = this.batcher = undefined;
+    this.deferredFailure = undefined; // a new stream may use this topic again
     const closing = Promise.allSettled([
       (async () => {
         const feed = await feedStart?.catch(() => undefined);
