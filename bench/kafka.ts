@@ -3,37 +3,24 @@
 // bare kafkajs `eachBatch` consumer as the ceiling. Interleaved, 3 repeats,
 // medians; every run must see all N messages.
 //   KAFKA_BROKERS=$(node scripts/kafka start | tail -1) node dist/bench/kafka.js [messages]
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { Conf, handle, JsonCodec, stream } from '../lib';
 import { Topic } from '../lib/topic';
-import { bareConsume, median, runBench, writeResults } from './support';
+import { bareConsume, benchKafka, brokersFromEnv, createTopic, fillTopic, median, runBench, writeResults } from './support';
 
 const MESSAGES = Number(process.argv[2] ?? 200_000);
 const REPEATS = 3;
 const PARTITIONS = 6;
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
-const kafka = new Kafka({ clientId: 'slipstream-bench', brokers, logLevel: logLevel.NOTHING });
+const brokers = brokersFromEnv();
+const kafka = benchKafka(brokers);
 
 function payload(i: number): string {
   return JSON.stringify({ user: `u${i % 10_000}`, amount: i % 1000, ts: 1_700_000_000_000 + i, pad: 'x'.repeat(30) });
 }
 
-/** Produce N messages in batches of 1,000; returns elapsed ms. */
+/** Produce N messages in batches of 1,000 to a new topic; returns elapsed ms. */
 async function produce(topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
-  await admin.disconnect();
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  const start = performance.now();
-  for (let i = 0; i < MESSAGES; i += 1_000) {
-    const messages = Array.from({ length: Math.min(1_000, MESSAGES - i) }, (_, j) => ({ key: `u${(i + j) % 10_000}`, value: payload(i + j) }));
-    await producer.send({ topic, acks: -1, messages });
-  }
-  const ms = performance.now() - start;
-  await producer.disconnect();
-  return ms;
+  await createTopic(kafka, topic, PARTITIONS);
+  return fillTopic(kafka, topic, MESSAGES, (i) => ({ key: `u${i % 10_000}`, value: payload(i) }));
 }
 
 /** handle(topic) with a JSON codec and a no-op handler. */

@@ -5,23 +5,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { nodeRedUserDir, startNodeRed } from '../test/support/node-red-process';
-import { bareConsume, median, runBench, writeResults } from './support';
+import { bareConsume, benchKafka, brokersFromEnv, fillTopic, median, runBench, writeResults } from './support';
 
 const MESSAGES = Number(process.argv[2] ?? 100_000);
 const REPEATS = 3;
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
-const kafka = new Kafka({ clientId: 'slipstream-bench', brokers, logLevel: logLevel.NOTHING });
+const brokers = brokersFromEnv();
+const kafka = benchKafka(brokers);
 
-async function fill(topic: string): Promise<void> {
-  const producer = kafka.producer();
-  await producer.connect();
-  for (let i = 0; i < MESSAGES; i += 1_000) {
-    const messages = Array.from({ length: Math.min(1_000, MESSAGES - i) }, (_, j) => ({ key: `u${(i + j) % 1000}`, value: JSON.stringify({ i: i + j, amount: j }) }));
-    await producer.send({ topic, messages });
-  }
-  await producer.disconnect();
+function fill(topic: string): Promise<number> {
+  return fillTopic(kafka, topic, MESSAGES, (i) => ({ key: `u${i % 1000}`, value: JSON.stringify({ i, amount: i % 1000 }) }));
 }
 
 /** msgs/s from the first to the last message seen by a no-op function node. */

@@ -1,9 +1,9 @@
 // What every benchmark shares: medians, the results file, the exit code, and
-// the bare kafkajs consumer used as the ceiling.
+// the bare kafkajs consumer used as the ceiling, filling and reading topics, peak RSS.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Kafka } from 'kafkajs';
+import { type Admin, Kafka, type KafkaMessage, logLevel, Partitioners } from 'kafkajs';
 
 export function median(values: number[]): number {
   return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -11,7 +11,7 @@ export function median(values: number[]): number {
 
 /** Write `bench/results/<name>.json` with the machine added; returns its path. */
 export function writeResults(name: string, report: object): string {
-  const file = path.join(__dirname, '..', '..', 'bench', 'results', `${name}.json`);
+  const file = resultsPath(name);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const machine = { cores: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}` };
   fs.writeFileSync(file, `${JSON.stringify({ bench: name, date: new Date().toISOString(), machine, ...report }, null, 2)}\n`);
@@ -31,8 +31,8 @@ export function runBench(main: () => Promise<void>): void {
 }
 
 /** The ceiling: kafkajs eachBatch, JSON.parse per message, nothing else. Returns msgs/s from the first batch on. */
-export async function bareConsume(kafka: Kafka, topic: string, count: number): Promise<number> {
-  const consumer = kafka.consumer({ groupId: `${topic}-bare` });
+export async function bareConsume(kafka: Kafka, topic: string, count: number, groupId = `${topic}-bare`): Promise<number> {
+  const consumer = kafka.consumer({ groupId });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   let seen = 0;
@@ -50,4 +50,90 @@ export async function bareConsume(kafka: Kafka, topic: string, count: number): P
   await consumer.disconnect();
   if (seen !== count) throw new Error(`bare consumer saw ${seen} of ${count}`);
   return count / (ms / 1000);
+}
+
+/** `bench/results/<name>.json` (the source tree's, from dist/bench). */
+export function resultsPath(name: string): string {
+  return path.join(__dirname, '..', '..', 'bench', 'results', `${name}.json`);
+}
+
+export function brokersFromEnv(): string[] {
+  return (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
+}
+
+export function benchKafka(brokers: string[], clientId = 'slipstream-bench'): Kafka {
+  return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING });
+}
+
+/** Create `topic` with `partitions` partitions (no error when it exists). */
+export async function createTopic(kafka: Kafka, topic: string, partitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Messages of the bench workloads: a key and a JSON value. */
+export type BenchMessage = { key: string; value: string };
+
+/**
+ * Produce `count` messages made by `message(i)` in batches of 1,000 (acks -1,
+ * murmur2 partitioning) to an existing topic; returns the elapsed ms from the
+ * first send to the last acknowledgement.
+ */
+export async function fillTopic(kafka: Kafka, topic: string, count: number, message: (i: number) => BenchMessage): Promise<number> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    const start = performance.now();
+    for (let i = 0; i < count; i += 1_000) {
+      const messages = Array.from({ length: Math.min(1_000, count - i) }, (_, j) => message(i + j));
+      await producer.send({ topic, acks: -1, messages });
+    }
+    return performance.now() - start;
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** How many records `topic` holds (sum of its partitions' high watermarks; the topics here are never trimmed). */
+export async function topicSize(admin: Admin, topic: string): Promise<number> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
+}
+
+/** Read every record of `topic` (which holds `count`) once, from the start, with a throwaway group. */
+export async function readTopic(kafka: Kafka, topic: string, count: number, each: (message: KafkaMessage) => void): Promise<void> {
+  if (count === 0) return;
+  const consumer = kafka.consumer({ groupId: `${topic}-reader-${Date.now().toString(36)}` });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    let seen = 0;
+    await new Promise<void>((resolve) => {
+      void consumer.run({
+        eachBatch: async ({ batch }) => {
+          for (const message of batch.messages) each(message);
+          seen += batch.messages.length;
+          if (seen >= count) resolve();
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** The peak resident set size of a live process in MB (Linux: VmHWM), or undefined when gone. */
+export function peakRssMb(pid: number): number | undefined {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /^VmHWM:\s+(\d+) kB/m.exec(status);
+    return kb ? Math.round(Number(kb[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -21,6 +21,24 @@ export interface KeyedSink {
   (key: any, value: any, ...rest: any[]): unknown;
 }
 
+/**
+ * A keyed sink may also take outputs without waiting for them to be durable
+ * (a `Topic`: queued for a batched produce request). `handle` then goes on
+ * with the next message at once; the sink guarantees that the source's
+ * consumer commits nothing handled before the output was acknowledged, and
+ * that a failure stops the stream (at-least-once).
+ */
+export const DEFERRED_SINK: unique symbol = Symbol.for('slipstream.deferredSink');
+
+export interface DeferredSink {
+  /** Resolves once the output is accepted (queued), rejects when the sink failed. */
+  [DEFERRED_SINK](key: unknown, value: unknown): Promise<void>;
+}
+
+export function isDeferredSink(x: unknown): x is DeferredSink {
+  return typeof (x as Partial<DeferredSink> | null)?.[DEFERRED_SINK] === 'function';
+}
+
 export function isKeyedSink(x: unknown): x is KeyedSink {
   return typeof x === 'function' && (x as Partial<KeyedSink>)[KEYED_SINK] === true;
 }

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
-import type { Admin, Consumer, Producer } from 'kafkajs';
+import type { Admin, Consumer, Message, Producer } from 'kafkajs';
 import { Conf } from './core/conf';
-import { type ICodec, KEYED_SINK } from './interfaces';
+import { DEFERRED_SINK, type ICodec, KEYED_SINK } from './interfaces';
+import { pendingAcks } from './kafka/acks';
+import { ProduceBatcher } from './kafka/batcher';
 import { compressionOf } from './kafka/client';
 import { type ResolvedConf, resolveTopicConf, type TopicConf, unknownKeys } from './kafka/config';
 import { KafkaConnection } from './kafka/connection';
@@ -66,6 +68,11 @@ export interface TopicRecord<V = unknown> {
 type Key = string | Buffer | number | null | undefined;
 
 const EXIT_TIMEOUT_MS = 10_000;
+/** Records in one produce request, at most, and queued by `handle` sinks before they wait. */
+const MAX_BATCH = 2_000;
+const MAX_QUEUED = 10_000;
+/** How long records queued by `handle` sinks wait for more to share a request (as Kafka 4's linger.ms). */
+const LINGER_MS = 5;
 
 function rethrowAs(prefix: string, err: unknown): never {
   const cause = err instanceof Error ? err.message : String(err);
@@ -101,6 +108,10 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   /** `pause()` called (possibly before the consumer started). */
   private pausedByCaller = false;
   private generator: AsyncGenerator<TopicRecord<V> | Signal, void, Signal | undefined> | undefined;
+  /** Batches what is produced; created on the first send. */
+  private batcher: ProduceBatcher | undefined;
+  /** The first failure of a record produced for `handle` without waiting: later ones fail with it. */
+  private deferredFailure: Error | undefined;
   private readonly exitHookFn = (): Promise<void> => this.exitHook();
 
   constructor(name: string, conf: TopicConf = {}, options: TopicOptions = {}) {
@@ -136,24 +147,58 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     return this.produce({ key, value, headers });
   }
 
-  /** `send` with every option: an explicit partition too. */
+  /** `send` with every option: an explicit partition too. Records sent meanwhile share a produce request. */
   async produce({ key, value, headers, partition }: OutgoingRecord): Promise<void> {
-    const message = { key: this.encodeKey(key), value: this.encodeValue(value), headers: headers as never, partition };
-    if (this.dry) {
-      this.logger.info(`Topic ${this.name} (dry): ${inspect(key)} → ${inspect(value, { depth: 4 })}`);
-      return;
-    }
+    const message = this.message(key, value, headers, partition);
+    if (!message) return;
     try {
-      const producer = await this.getProducer();
-      await producer.send({
-        topic: this.name,
-        acks: this.resolved.acks,
-        compression: compressionOf(this.resolved),
-        messages: [message],
-      });
+      await this.producing().add(message);
     } catch (err) {
       rethrowAs(`Error while producing to Topic ${this.name}`, err);
     }
+  }
+
+  /**
+   * As a `handle` sink: queue the record and return without waiting for the
+   * broker (waiting only while the queue is full). Consumers in this process
+   * commit the records they finish after this call only once it was
+   * acknowledged (`pendingAcks`); a failure fails this call's successors and
+   * stops those consumers, so nothing is lost.
+   */
+  async [DEFERRED_SINK](key: Key, value: unknown): Promise<void> {
+    if (this.deferredFailure) throw this.deferredFailure;
+    const message = this.message(key, value);
+    if (!message) return;
+    const batcher = this.producing();
+    await batcher.room();
+    const settle = pendingAcks.add();
+    batcher.add(message, true).then(
+      () => settle(),
+      (err: unknown) => {
+        const cause = err instanceof Error ? err.message : String(err);
+        this.deferredFailure ??= new Error(`Error while producing to Topic ${this.name}: ${cause}`, { cause: err });
+        settle(this.deferredFailure);
+      },
+    );
+  }
+
+  /** Encode a record to send, or log it and return undefined when dry. */
+  private message(key: Key, value: unknown, headers?: Headers, partition?: number): Message | undefined {
+    const message = { key: this.encodeKey(key), value: this.encodeValue(value), headers: headers as never, partition };
+    if (!this.dry) return message;
+    this.logger.info(`Topic ${this.name} (dry): ${inspect(key)} → ${inspect(value, { depth: 4 })}`);
+    return undefined;
+  }
+
+  private producing(): ProduceBatcher {
+    this.batcher ??= new ProduceBatcher(
+      async (messages) => {
+        const producer = await this.getProducer();
+        await producer.send({ topic: this.name, acks: this.resolved.acks, compression: compressionOf(this.resolved), messages });
+      },
+      { maxBatch: MAX_BATCH, maxQueued: MAX_QUEUED, lingerMs: LINGER_MS },
+    );
+    return this.batcher;
   }
 
   /** The next record (or `Signal.SENTINEL` while paused by `signal`). */
@@ -231,15 +276,19 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
 
   /** Stop the consumer, and the producer unless the connection is shared; waits at most 10 s, never throws. */
   async exitHook(): Promise<void> {
-    const { feedStart, generator, ownConnection } = this;
-    this.feedStart = this.feed = this.consumer = this.generator = this.ownConnection = undefined;
+    const { feedStart, generator, ownConnection, batcher } = this;
+    this.feedStart = this.feed = this.consumer = this.generator = this.ownConnection = this.batcher = undefined;
+    this.deferredFailure = undefined; // a new stream may use this topic again
     const closing = Promise.allSettled([
       (async () => {
         const feed = await feedStart?.catch(() => undefined);
         await feed?.stop(); // a pull waiting for a record now ends
         await generator?.return();
       })(),
-      ownConnection?.close(),
+      (async () => {
+        await batcher?.flush(); // what was queued is sent (and acknowledged, so consumers may commit it) first
+        await ownConnection?.close();
+      })(),
     ]);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, EXIT_TIMEOUT_MS)));

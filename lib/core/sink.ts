@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { isKeyedSink, type KeyedSink } from '../interfaces';
+import { DEFERRED_SINK, isDeferredSink, isKeyedSink, type KeyedSink } from '../interfaces';
 
 /** A sink that takes the whole output (`never`: accepts functions typed for any output). */
 export type FunctionSink = (output: never) => unknown;
@@ -16,14 +16,20 @@ export function isPromiseLike(x: unknown): x is PromiseLike<unknown> {
 /**
  * Returns a function that sends one output to every sink, one after another
  * in order, awaiting sinks that return a promise. `undefined` and `null` are
- * not sent. When a keyed sink is present, an output that is not a
+ * not sent. A deferred sink (`Topic`) is awaited until the output is queued,
+ * not acknowledged: see `DEFERRED_SINK`. When a keyed sink is present, an output that is not a
  * `[key, value]` pair is rejected before any sink sees it. Returns a promise
  * only when a sink did (the common all-synchronous case stays cheap).
  */
 export function sinkAll(sinks: readonly Sink[], handlerName: string): (output: unknown) => void | Promise<void> {
   const keyed = sinks.some(isKeyedSink);
+  // A deferred sink (a Topic) only queues the output; it makes the source wait for the acknowledgement before committing.
   const deliveries: Deliver[] = sinks.map((sink) =>
-    isKeyedSink(sink) ? (pair) => sink(...(pair as [unknown, unknown])) : (sink as Deliver),
+    isDeferredSink(sink)
+      ? (pair) => sink[DEFERRED_SINK](...(pair as [unknown, unknown]))
+      : isKeyedSink(sink)
+        ? (pair) => sink(...(pair as [unknown, unknown]))
+        : (sink as Deliver),
   );
   const finish = async (pending: PromiseLike<unknown>, next: number, output: unknown): Promise<void> => {
     await pending;

@@ -1,4 +1,5 @@
 import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { pendingAcks } from './acks';
 import { InFlight } from './in-flight';
 import { Notifier } from './notifier';
 import { type RawRecord, toRawRecord } from './record';
@@ -6,6 +7,11 @@ import { type RawRecord, toRawRecord } from './record';
 /** What a consumer is doing, for status displays. */
 export type ConsumerState = 'connecting' | 'connected' | 'paused' | 'error' | 'disconnected';
 export type ConsumerStateListener = (state: ConsumerState, error?: Error) => void;
+
+/** How long `stop()` waits for produced records to be acknowledged so their sources can be committed. */
+const STOP_ACK_WAIT_MS = 5_000;
+/** `idle` commits and heartbeats at most this often (both are also rate-limited by kafkajs). */
+const KEEP_ALIVE_EVERY_MS = 100;
 
 export interface FeedOptions {
   fromBeginning: boolean;
@@ -24,12 +30,25 @@ export interface FeedOptions {
  * left before its handed-out records are finished, because kafkajs fetches the
  * next batch from the last resolved offset; records not handed out (paused,
  * seeked, stopped) are simply fetched again later.
+ *
+ * Records produced by `handle` sinks without waiting (see `pendingAcks`) gate
+ * the resolution: an offset that became resolvable is resolved only once
+ * everything produced before it was acknowledged; a failed produce fails
+ * the feed, which then resolves nothing more.
  */
 export class ConsumerFeed {
   private readonly inFlight = new InFlight();
   private readonly ready: RawRecord[] = [];
   private readonly changed = new Notifier();
   private readonly resolvers = new Map<number, (offset: string) => void>();
+  /** Per partition: the wait for acknowledgements before resolving (and the offset to resolve after it). */
+  private readonly gates = new Map<number, { epoch: number; then: number | undefined }>();
+  /** Per partition, bumped when its position moves: a wait from before is dropped. */
+  private readonly epochs = new Map<number, number>();
+  /** Produce failures before this consumer started are not its own. */
+  private readonly acksFloor = pendingAcks.mark();
+  /** When `idle` last committed and heartbeated. */
+  private lastKeepAlive = 0;
   private assigned: number[] = [];
   private paused = false;
   private stopped = false;
@@ -82,8 +101,41 @@ export class ConsumerFeed {
   /** The handler is done with `record`: its offset may be committed. */
   finish(record: RawRecord): void {
     const resolvable = this.inFlight.finish(record.partition, record.offset);
-    if (resolvable !== undefined) this.resolvers.get(record.partition)?.(String(resolvable));
+    if (resolvable !== undefined) this.resolve(record.partition, resolvable);
     this.changed.notify();
+  }
+
+  /**
+   * Resolve `offset` once everything produced so far (by `handle` sinks) is
+   * acknowledged. One wait per partition at a time: offsets that become
+   * resolvable meanwhile are resolved after it, behind a new mark.
+   */
+  private resolve(partition: number, offset: number): void {
+    const gate = this.gates.get(partition);
+    if (gate) {
+      gate.then = offset;
+      return;
+    }
+    const mark = pendingAcks.mark();
+    if (pendingAcks.acked(this.acksFloor, mark)) {
+      this.resolvers.get(partition)?.(String(offset));
+      return;
+    }
+    const waiting = { epoch: this.epochs.get(partition) ?? 0, then: undefined as number | undefined };
+    this.gates.set(partition, waiting);
+    pendingAcks.whenAcked(this.acksFloor, mark).then(
+      () => {
+        if ((this.epochs.get(partition) ?? 0) !== waiting.epoch || this.failure) return; // forgotten: no longer its gate
+        this.gates.delete(partition);
+        this.resolvers.get(partition)?.(String(offset));
+        if (waiting.then !== undefined) this.resolve(partition, waiting.then);
+        this.changed.notify();
+      },
+      (error: Error) => {
+        if (this.gates.get(partition) === waiting) this.gates.delete(partition);
+        this.fail(error);
+      },
+    );
   }
 
   get isPaused(): boolean {
@@ -128,6 +180,9 @@ export class ConsumerFeed {
   }
 
   async stop(): Promise<void> {
+    // Give offsets waiting for acknowledgements a moment to be resolved, and so committed.
+    const deadline = Date.now() + STOP_ACK_WAIT_MS;
+    while (this.gates.size > 0 && !this.failure && !this.stopped && Date.now() < deadline) await this.changed.wait(50);
     this.stopped = true;
     this.changed.notify();
     await this.consumer.disconnect();
@@ -137,7 +192,7 @@ export class ConsumerFeed {
     const { batch, resolveOffset, isRunning, isStale } = payload;
     const { partition } = batch;
     this.resolvers.set(partition, resolveOffset);
-    const live = (): boolean => isRunning() && !isStale() && !this.stopped;
+    const live = (): boolean => isRunning() && !isStale() && !this.stopped && !this.failure;
     for (const message of batch.messages) {
       while (live() && !this.paused && this.inFlight.count >= this.options.maxInFlight) await this.idle(payload);
       if (!live() || this.paused) break;
@@ -146,7 +201,7 @@ export class ConsumerFeed {
       this.ready.push(record);
       this.changed.notify();
     }
-    while (live() && this.inFlight.countFor(partition) > 0) await this.idle(payload);
+    while (live() && (this.inFlight.countFor(partition) > 0 || this.gates.has(partition))) await this.idle(payload);
   }
 
   /**
@@ -156,6 +211,10 @@ export class ConsumerFeed {
    */
   private async idle({ heartbeat, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
     await this.changed.wait(this.options.heartbeatInterval);
+    // Called once per record when the handler is fast: keep the round trips into kafkajs rare.
+    const now = Date.now();
+    if (now - this.lastKeepAlive < KEEP_ALIVE_EVERY_MS) return;
+    this.lastKeepAlive = now;
     await commitOffsetsIfNecessary();
     await heartbeat();
   }
@@ -168,6 +227,8 @@ export class ConsumerFeed {
 
   private forget(partition: number): void {
     this.inFlight.clear(partition);
+    this.epochs.set(partition, (this.epochs.get(partition) ?? 0) + 1);
+    this.gates.delete(partition);
     for (let i = this.ready.length - 1; i >= 0; i--) if (this.ready[i].partition === partition) this.ready.splice(i, 1);
     this.changed.notify();
   }

@@ -12,13 +12,15 @@ export interface UserDirOptions {
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
   /** More settings (JSON-serialisable), e.g. `editorTheme`; they replace the defaults' keys. */
   settings?: Record<string, unknown>;
+  /** The node-red-contrib-slipstream linked in: this one by default; a benchmark may compare another build. */
+  packageRoot?: string;
 }
 
 /** A user directory holding `flow`; `global.get('fs')` is available to function nodes. */
 export function nodeRedUserDir(flow: object[], options: UserDirOptions = {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipstream-red-'));
   fs.mkdirSync(path.join(dir, 'node_modules'));
-  fs.symlinkSync(root, path.join(dir, 'node_modules', 'node-red-contrib-slipstream'), 'dir');
+  fs.symlinkSync(options.packageRoot ?? root, path.join(dir, 'node_modules', 'node-red-contrib-slipstream'), 'dir');
   const level = JSON.stringify(options.logLevel ?? 'warn');
   const extra = JSON.stringify(options.settings ?? {});
   fs.writeFileSync(
@@ -30,8 +32,9 @@ export function nodeRedUserDir(flow: object[], options: UserDirOptions = {}): st
   return dir;
 }
 
-export function startNodeRed(dir: string): ChildProcess {
-  return spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', dir, '--settings', path.join(dir, 'settings.js')], {
+/** Node-RED on the user directory `dir`, with Node.js options `execArgv` (e.g. --cpu-prof). */
+export function startNodeRed(dir: string, execArgv: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...execArgv, require.resolve('node-red/red.js'), '--userDir', dir, '--settings', path.join(dir, 'settings.js')], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
