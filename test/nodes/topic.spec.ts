@@ -95,6 +95,23 @@ describe('slipstream topic nodes (real broker)', function () {
     should(seen.slice(6)).eql([...seen.slice(1, 3), 'd']);
   });
 
+  it('topic-out keeps the order of the messages it gets (one partition: the consumer sees them in that order)', async () => {
+    const name = uniqueTopic('nodes-order');
+    await createTopic(name, 1);
+    const flow = [
+      broker(),
+      { id: 'out', type: 'slipstream-topic-out', broker: 'broker', topic: name, codec: 'string' },
+      { id: 'in', type: 'slipstream-topic-in', broker: 'broker', topic: name, groupId: uniqueTopic('g'), start: 'earliest', codec: 'string', wires: [['sink']] },
+      { id: 'sink', type: 'helper' },
+    ];
+    await helper.load([topicNodes], onTab(flow));
+    const got = collect(helper.getNode('sink') as Receiver, 200);
+    const out = helper.getNode('out');
+    // Sent at once, as a fast flow does: each send must not overtake the ones before it.
+    for (let i = 0; i < 200; i++) out.receive({ payload: String(i), key: `k${i % 3}` } as never);
+    should((await got).map((m) => m.payload)).eql(Array.from({ length: 200 }, (_, i) => String(i)));
+  });
+
   it('reports bad input: undecodable records, an unknown control action, objects with the string codec, a rejected topic name', async () => {
     const name = uniqueTopic('nodes-bad');
     const flow = [
