@@ -2,19 +2,29 @@ import { CompressionTypes, Kafka, logLevel, type LogEntry, Partitioners, type Pr
 import type { Logger } from '../log';
 import type { ResolvedConf } from './config';
 
-/** A kafkajs client whose log lines go to our logger (errors and warnings only). */
+/**
+ * A kafkajs client whose log lines go to our logger (errors and warnings only).
+ * kafkajs logs every error response of the broker ("Response JoinGroup(…)") as
+ * an error before it decides to retry, e.g. while a fresh broker elects its
+ * group coordinator: those go to `info`. A request that finally fails reaches
+ * the caller as an exception, which is reported with its context.
+ */
 export function createKafka(conf: ResolvedConf, logger: Logger): Kafka {
   return new Kafka({
     ...conf.kafka,
     logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, log }: LogEntry) => {
-        const text = `kafkajs: ${log.message}`;
-        if (level <= logLevel.ERROR) logger.error(text);
-        else logger.warn(text);
-      },
+    logCreator: () => kafkaLogTo(logger),
   });
+}
+
+/** kafkajs log entries → our logger (see `createKafka`). */
+export function kafkaLogTo(logger: Logger): (entry: LogEntry) => void {
+  return ({ level, log }) => {
+    const text = `kafkajs: ${log.message}`;
+    if (log.message.startsWith('Response ')) logger.info(`${text}: ${String(log.error)} (the client may retry)`);
+    else if (level <= logLevel.ERROR) logger.error(text);
+    else logger.warn(text);
+  };
 }
 
 /** murmur2 partitioning, so keys land on the same partitions as with Java/aiokafka clients. */
