@@ -11,6 +11,7 @@
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { isAlive } = require('./kafka-lib');
 
 const root = path.resolve(__dirname, '..');
 const userDir = process.env.SLIPSTREAM_DEMO_DIR || path.join(root, '.demo');
@@ -42,15 +43,6 @@ function buildIfNeeded() {
 
 function kafka(command) {
   return spawnSync(process.execPath, [kafkaScript, command], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-}
-
-function isAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return err.code === 'EPERM';
-  }
 }
 
 function readBrokerUsers() {

@@ -7,13 +7,13 @@
 // a fresh directory, so reruns on one broker start from nothing; the broker
 // config node keeps `${KAFKA_BROKERS}`, which Node-RED fills in from the
 // environment given to the child process.
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import should from 'should';
 import { brokers, uniqueTopic } from '../support/kafka';
+import { nodeRedUserDir, type RunningNodeRed, startNodeRedEditor } from '../support/node-red-process';
+import { sleep, waitFor } from '../support/wait';
 import { root } from './lint';
 
 type FlowNode = Record<string, any>;
@@ -41,29 +41,6 @@ const WebSocket = require(require.resolve('ws', { paths: [path.dirname(require.r
   url: string,
 ) => WsLike;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 /** examples/flows.json with this run's topic names, consumer groups and store directory. */
 function flowForRun(suffix: string, storeDir: string): FlowNode[] {
   const flow = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'flows.json'), 'utf8')) as FlowNode[];
@@ -78,13 +55,12 @@ function flowForRun(suffix: string, storeDir: string): FlowNode[] {
 describe('examples/flows.json in a real Node-RED (real broker and store)', function () {
   this.timeout(120_000);
   const suffix = uniqueTopic('run');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipstream-examples-'));
-  const storeDir = path.join(dir, 'store');
-  let red: ChildProcess | undefined;
-  let exited: Promise<void> = Promise.resolve();
+  const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipstream-examples-store-'));
+  let userDir = '';
+  let red: RunningNodeRed | undefined;
   let ws: WsLike | undefined;
   let base = '';
-  let log = '';
+  const log = (): string => red?.log() ?? '';
   const events: DebugEvent[] = [];
   /** The last status text of every node, from the editor's status events. */
   const statusText = new Map<string, string>();
@@ -114,44 +90,19 @@ describe('examples/flows.json in a real Node-RED (real broker and store)', funct
     try {
       await waitFor(() => shown(label, name).length >= count, ms, `${count} messages at the debug node "${name}" (${label})`);
     } catch (err) {
-      throw new Error(`${(err as Error).message}; got ${JSON.stringify(shown(label, name))}; errors ${JSON.stringify(errors())}; log:\n${log.slice(-3000)}`);
+      throw new Error(`${(err as Error).message}; got ${JSON.stringify(shown(label, name))}; errors ${JSON.stringify(errors())}; log:\n${log().slice(-3000)}`);
     }
     await sleep(500); // nothing more comes
     return shown(label, name);
   };
 
   before(async () => {
-    const kafkaBrokers = brokers().join(',');
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    fs.mkdirSync(path.join(dir, 'node_modules'));
-    fs.symlinkSync(root, path.join(dir, 'node_modules', 'node-red-contrib-slipstream'), 'dir');
-    fs.writeFileSync(
-      path.join(dir, 'settings.js'),
-      `module.exports = { uiPort: ${port}, uiHost: '127.0.0.1', flowFile: 'flows.json', credentialSecret: false,
-         logging: { console: { level: 'info' } } };\n`,
-    );
-    fs.writeFileSync(path.join(dir, 'flows.json'), '[]'); // deployed below, once the debug messages are listened to
-    red = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', dir, '--settings', path.join(dir, 'settings.js')], {
-      cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, KAFKA_BROKERS: kafkaBrokers },
-    });
-    const child = red;
-    exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-
-    let up = false;
-    const poll = setInterval(() => {
-      fetch(`${base}/settings`).then((res) => (up = res.ok), () => undefined);
-    }, 200);
-    try {
-      await waitFor(() => up || child.exitCode !== null, 30_000, 'Node-RED to answer');
-    } finally {
-      clearInterval(poll);
-    }
-    if (!up) throw new Error(`Node-RED exited:\n${log}`);
+    brokers(); // fails clearly when KAFKA_BROKERS is not set: the child inherits it for the flow's broker config
+    // Deployed below, once the debug messages are listened to.
+    userDir = nodeRedUserDir([], { logLevel: 'info' });
+    red = await startNodeRedEditor(userDir);
+    base = red.url.replace(/\/$/, '');
+    const port = new URL(red.url).port;
 
     const socket = new WebSocket(`ws://127.0.0.1:${port}/comms`);
     ws = socket;
@@ -184,13 +135,8 @@ describe('examples/flows.json in a real Node-RED (real broker and store)', funct
 
   after(async () => {
     ws?.close();
-    if (red && red.exitCode === null) {
-      red.kill('SIGINT');
-      const timer = setTimeout(() => red?.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
+    await red?.stop(20_000);
+    for (const made of [userDir, storeDir]) if (made) fs.rmSync(made, { recursive: true, force: true });
   });
 
   it('deploys the whole flow (the broker config keeps ${KAFKA_BROKERS}: the runtime fills it in, see the Kafka test)', async () => {
@@ -203,7 +149,7 @@ describe('examples/flows.json in a real Node-RED (real broker and store)', funct
 
   it('Hello: four greetings, in order', async () => {
     should(await waitShown('Hello', 'Hello output', 4, 30_000)).eql(['Hello 🏆!', 'Hello 📞!', 'Hello 🐟!', 'Hello 👌!']);
-    should(log).match(/\[debug:Hello output\] Hello 🏆!/); // the comment promises the log too
+    should(log()).match(/\[debug:Hello output\] Hello 🏆!/); // the comment promises the log too
   });
 
   it('Count by key: each word counted in the store, one by one', async () => {

@@ -5,7 +5,7 @@ import type { Producer } from 'kafkajs';
 import should from 'should';
 import { Conf, handle, stream } from '../../lib';
 import { Topic, type TopicRecord } from '../../lib/topic';
-import { brokers, createTopic, kafka, uniqueTopic } from '../support/kafka';
+import { brokers, createTopic, kafka, trackTopics, uniqueTopic } from '../support/kafka';
 
 async function fill(topic: string, count: number): Promise<void> {
   const producer = kafka().producer();
@@ -43,14 +43,7 @@ function messages(err: unknown): string {
 
 describe('Topic as a batching handle() sink, at-least-once', function () {
   this.timeout(120_000);
-  const topics: Topic[] = [];
-  const track = <T extends Topic<any>>(topic: T): T => (topics.push(topic), topic);
-
-  beforeEach(() => Conf.reset());
-  afterEach(async () => {
-    await Promise.all(topics.splice(0).map((t) => t.exitHook()));
-    Conf.reset();
-  });
+  const track = trackTopics();
 
   it('commits no source record before the records produced for it are acknowledged', async () => {
     const [input, output, groupId] = [uniqueTopic('acks-in'), uniqueTopic('acks-out'), uniqueTopic('acks-group')];

@@ -1,8 +1,8 @@
 import should from 'should';
-import { Conf, handle, JsonCodec, MemoryCache, PausableStream, Signal, stream } from '../../lib';
+import { handle, JsonCodec, MemoryCache, PausableStream, Signal, stream } from '../../lib';
 import { READ_FROM_END, READ_FROM_START, Topic, type TopicRecord } from '../../lib/topic';
 import type { Logger } from '../../lib/log';
-import { brokers, createTopic, uniqueTopic } from '../support/kafka';
+import { brokers, createTopic, trackTopics, uniqueTopic } from '../support/kafka';
 
 function memoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -28,14 +28,7 @@ async function take<V>(topic: Topic<V>, count: number): Promise<TopicRecord<V>[]
 describe('Topic on the real broker', function () {
   this.timeout(120_000);
   const conf = () => ({ brokers: brokers(), groupId: uniqueTopic('group'), fromBeginning: true });
-  const topics: Topic[] = [];
-  const track = <T extends Topic<any>>(topic: T): T => (topics.push(topic), topic);
-
-  beforeEach(() => Conf.reset());
-  afterEach(async () => {
-    await Promise.all(topics.splice(0).map((t) => t.exitHook()));
-    Conf.reset();
-  });
+  const track = trackTopics();
 
   it('produces three keyed messages and consumes them in order: next() first, then for await', async () => {
     const name = uniqueTopic('seed');

@@ -3,6 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Node } from 'node-red';
+import { waitFor } from '../support/wait';
+
+export { sleep, waitFor } from '../support/wait';
 
 export type Msg = Record<string, any>;
 export type Receiver = Node & { on(event: 'input', cb: (msg: Msg) => void): void };
@@ -27,27 +30,12 @@ export function recorder(node: Node): Msg[] {
   return got;
 }
 
-export function waitFor(check: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (check()) resolve();
-      else if (Date.now() > deadline) reject(new Error('timed out waiting'));
-      else setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
-
 /** `count` messages at `got` (waits for them). */
 export async function received(got: Msg[], count: number, ms?: number): Promise<Msg[]> {
   await waitFor(() => got.length >= count, ms);
   return got.slice(0, count);
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /**
  * Nodes on one tab (nodes without x and y would be taken for config nodes), each wired as given, plus a catch node (`catch`) that

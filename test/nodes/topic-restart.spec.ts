@@ -2,6 +2,7 @@ import should from 'should';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import helper from 'node-red-node-test-helper';
+import { waitFor } from '../support/wait';
 
 const topicNodes = require('../../nodes/topic/topic');
 
@@ -16,18 +17,6 @@ function kafka(command: 'start' | 'stop'): string {
   const run = spawnSync(process.execPath, [path.join(root, 'scripts', 'kafka'), command], { env, encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`scripts/kafka ${command} failed: ${run.stderr}`);
   return run.stdout.trim().split('\n').pop() ?? '';
-}
-
-function waitFor(check: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (check()) resolve();
-      else if (Date.now() > deadline) reject(new Error('timed out waiting'));
-      else setTimeout(tick, 100);
-    };
-    tick();
-  });
 }
 
 describe('slipstream topic nodes across a broker restart', function () {

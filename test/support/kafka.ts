@@ -1,6 +1,8 @@
 // Helpers for tests that need the real broker started by scripts/kafka.
 import { randomBytes } from 'node:crypto';
 import { Kafka, KafkaConfig, logLevel } from 'kafkajs';
+import { Conf } from '../../lib';
+import type { Topic } from '../../lib/topic';
 
 /** Bootstrap addresses of the test broker, from KAFKA_BROKERS (comma separated). */
 export function brokers(): string[] {
@@ -14,6 +16,20 @@ export function brokers(): string[] {
 /** A kafkajs client for the test broker; kafkajs' own logging stays quiet. */
 export function kafka(config: Partial<KafkaConfig> = {}): Kafka {
   return new Kafka({ clientId: 'slipstream-test', brokers: brokers(), logLevel: logLevel.NOTHING, ...config });
+}
+
+/**
+ * Call in a `describe`: resets `Conf` before each test, and after it stops
+ * every topic passed to the returned `track` (and resets `Conf` again).
+ */
+export function trackTopics(): <T extends Topic<any>>(topic: T) => T {
+  const topics: Topic<any>[] = [];
+  beforeEach(() => Conf.reset());
+  afterEach(async () => {
+    await Promise.all(topics.splice(0).map((t) => t.exitHook()));
+    Conf.reset();
+  });
+  return (topic) => (topics.push(topic), topic);
 }
 
 /** A topic name no other test (or earlier run) has used. */
