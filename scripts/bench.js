@@ -9,28 +9,11 @@ const { execFileSync, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
+const { buildIfStale } = require('./build-if-stale');
 const kafka = require('./kafka-lib');
 
 const root = path.resolve(__dirname, '..');
 const log = (line) => process.stderr.write(`bench: ${line}\n`);
-
-/** Newest modification time of the sources compiled into dist/. */
-function newestSource(dir = root, newest = 0) {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (['node_modules', 'dist', '.git', '.venv', 'results'].includes(entry.name) || entry.name.startsWith('.')) continue;
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = newestSource(file, newest);
-    else if (/\.(ts|html)$/.test(entry.name) || entry.name === 'tsconfig.json') newest = Math.max(newest, fs.statSync(file).mtimeMs);
-  }
-  return newest;
-}
-
-function buildIfNeeded() {
-  const built = path.join(root, 'dist', 'bench', 'e2e.js');
-  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= newestSource()) return;
-  log('building…');
-  execFileSync(process.execPath, [path.join(__dirname, 'build.js')], { stdio: 'inherit', cwd: root });
-}
 
 /** bench/python/.venv with the pinned requirements (reinstalled when the requirements change). */
 function pythonVenv() {
@@ -50,7 +33,7 @@ function pythonVenv() {
 }
 
 async function main() {
-  buildIfNeeded();
+  buildIfStale(log);
   const python = pythonVenv();
   const { brokers } = await kafka.start();
   const version = process.env.KAFKA_BROKERS ? 'external' : kafka.resolveVersion();

@@ -11,6 +11,7 @@
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { buildIfStale } = require('./build-if-stale');
 const { isAlive } = require('./kafka-lib');
 
 const root = path.resolve(__dirname, '..');
@@ -20,26 +21,6 @@ const kafkaScript = path.join(__dirname, 'kafka');
 const editorUrl = `http://127.0.0.1:${port}/`;
 // The `npm start` runs using the local broker, and whether one of them started it.
 const brokerUsersFile = path.join(process.env.SLIPSTREAM_KAFKA_STATE || path.join(root, '.kafka'), 'plain', 'npm-start-users.json');
-
-function newestMtime(dir, skip) {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (skip.includes(entry.name)) continue;
-    const full = path.join(dir, entry.name);
-    const mtime = entry.isDirectory() ? newestMtime(full, skip) : fs.statSync(full).mtimeMs;
-    newest = Math.max(newest, mtime);
-  }
-  return newest;
-}
-
-function buildIfNeeded() {
-  const stamp = path.join(root, 'dist', 'lib', 'index.js');
-  const sources = Math.max(...['lib', 'nodes'].map((d) => newestMtime(path.join(root, d), ['node_modules'])));
-  if (fs.existsSync(stamp) && fs.statSync(stamp).mtimeMs >= sources) return;
-  console.log('Building…');
-  const result = spawnSync(process.execPath, [path.join(__dirname, 'build.js')], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-}
 
 function kafka(command) {
   return spawnSync(process.execPath, [kafkaScript, command], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
@@ -171,7 +152,7 @@ async function main() {
     console.error(`Port ${port} is in use by something else: stop it or set PORT.`);
     process.exit(1);
   }
-  buildIfNeeded();
+  buildIfStale(console.log);
   const { brokers, local } = startBroker();
   prepareUserDir();
   console.log(`Node-RED editor: ${editorUrl}  (Ctrl-C stops everything this command started)`);
