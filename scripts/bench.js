@@ -72,7 +72,7 @@ function kafkaStreamsApp(version) {
 
 async function main() {
   const args = process.argv.slice(2);
-  const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : undefined;
+  const only = args.includes('--only') ? (args[args.indexOf('--only') + 1] ?? '').split(',') : undefined;
   const runs = (...names) => !only || names.some((name) => only.includes(name));
   buildIfStale(log);
   if (runs('python-slipstream', 'quix-streams') && !args.includes('--python')) args.push('--python', pythonVenv());
