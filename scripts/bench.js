@@ -65,8 +65,9 @@ function kafkaStreamsApp(version) {
   kafka.requireMaven();
   log(`building ${path.relative(root, dir)} against Kafka Streams ${version} with Maven…`);
   fs.rmSync(target, { recursive: true, force: true });
-  execFileSync('mvn', ['-q', '-B', '-f', pom, `-Dkafka.version=${version}`, 'compile', 'dependency:copy-dependencies',
-    `-DoutputDirectory=${path.join(target, 'libs')}`], { stdio: 'inherit' });
+  const result = spawnSync('mvn', ['-q', '-B', '-f', pom, `-Dkafka.version=${version}`, 'compile', 'dependency:copy-dependencies',
+    `-DoutputDirectory=${path.join(target, 'libs')}`], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`Maven could not build ${path.relative(root, dir)} (exit ${result.status}):\n${result.stdout}${result.stderr}`);
   fs.writeFileSync(stamp, hash);
 }
 
