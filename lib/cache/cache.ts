@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import nodePath from 'node:path';
 import { ICache, type Key } from '../interfaces';
 import { CacheBatch, type WriteOp } from './batch';
-import { readColumnFamilies } from './directory';
+import { readColumnFamilies, realDirectory } from './directory';
 import { compactRange, type EngineSession } from './engine';
 import { encodeKey } from './keys';
 import { type LiveFile, parseSstables } from './live-files';
@@ -32,7 +32,10 @@ import { type Columns, type Dumps, type Loads, ValueCodec } from './values';
  * directory share one handle. Call `close()` when done.
  */
 export class Cache<V = unknown> extends ICache<V> {
+  /** The path as given, made absolute. */
   private readonly absolutePath: string;
+  /** With symlinks resolved: what identifies the database in this process. */
+  private readonly realPath: string;
   private readonly family: string;
   private readonly options: CacheOptions;
   private readonly store: Store;
@@ -44,9 +47,10 @@ export class Cache<V = unknown> extends ICache<V> {
   constructor(path: string, options: CacheOptions = {}) {
     super();
     this.absolutePath = nodePath.resolve(path);
+    this.realPath = realDirectory(this.absolutePath);
     this.family = options.columnFamily ?? DEFAULT_COLUMN_FAMILY;
     this.options = options;
-    this.store = Store.acquire(this.absolutePath, {
+    this.store = Store.acquire(this.realPath, {
       readOnly: options.readOnly === true,
       openTimeout: options.openTimeout ?? DEFAULT_OPEN_TIMEOUT,
       database: options.database ?? {},
@@ -62,7 +66,7 @@ export class Cache<V = unknown> extends ICache<V> {
 
   /** Caches on the same database and column family publish to the same topic. */
   protected override get updatesTopic(): string {
-    return `slipstream:cache:${this.absolutePath}#${this.family}`;
+    return `slipstream:cache:${this.realPath}#${this.family}`;
   }
 
   /** Open the database now (otherwise it opens on first use). */
@@ -298,10 +302,10 @@ export class Cache<V = unknown> extends ICache<V> {
   /** Close and delete the database directory. Other caches on it must be closed first. */
   async destroy(): Promise<void> {
     await this.close();
-    if (Store.isOpen(this.absolutePath)) {
+    if (Store.isOpen(this.realPath)) {
       throw new Error(`Cannot destroy ${this.absolutePath}: other caches still have it open`);
     }
-    fs.rmSync(this.absolutePath, { recursive: true, force: true });
+    fs.rmSync(this.realPath, { recursive: true, force: true });
   }
 
   /** The one place every write goes through (a changelog can be added here). */

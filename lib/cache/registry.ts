@@ -11,7 +11,7 @@ export interface StoreOptions {
   database: Record<string, unknown>;
 }
 
-/** Open stores by mode and absolute path: RocksDB allows one handle per directory per process. */
+/** Open stores by mode and real path (symlinks resolved): RocksDB allows one handle per directory per process. */
 const stores = new Map<string, Store>();
 
 /**
@@ -39,16 +39,17 @@ export class Store {
     private readonly options: StoreOptions,
   ) {}
 
-  static acquire(absolutePath: string, options: StoreOptions): Store {
-    const key = `${options.readOnly ? 'ro' : 'rw'}:${absolutePath}`;
+  /** `realPath`: absolute, symlinks resolved (`realDirectory`). */
+  static acquire(realPath: string, options: StoreOptions): Store {
+    const key = `${options.readOnly ? 'ro' : 'rw'}:${realPath}`;
     let store = stores.get(key);
-    if (!store) stores.set(key, (store = new Store(absolutePath, key, options)));
+    if (!store) stores.set(key, (store = new Store(realPath, key, options)));
     store.refs++;
     return store;
   }
 
-  static isOpen(absolutePath: string): boolean {
-    return stores.has(`rw:${absolutePath}`) || stores.has(`ro:${absolutePath}`);
+  static isOpen(realPath: string): boolean {
+    return stores.has(`rw:${realPath}`) || stores.has(`ro:${realPath}`);
   }
 
   /**
