@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import nodePath from 'node:path';
+import { inspect } from 'node:util';
 import { ICache, type Key } from '../interfaces';
 import { CacheBatch, type WriteOp } from './batch';
 import { readColumnFamilies, realDirectory } from './directory';
@@ -46,6 +47,9 @@ export class Cache<V = unknown> extends ICache<V> {
 
   constructor(path: string, options: CacheOptions = {}) {
     super();
+    if (typeof path !== 'string' || path.trim() === '') {
+      throw new TypeError(`Cache path must be a non-empty string (a directory), got ${inspect(path)}`);
+    }
     this.absolutePath = nodePath.resolve(path);
     this.realPath = realDirectory(this.absolutePath);
     this.family = options.columnFamily ?? DEFAULT_COLUMN_FAMILY;

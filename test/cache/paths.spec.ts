@@ -42,4 +42,12 @@ describe('Cache paths', () => {
     const dir = path.join(root, 'real', 'new', 'db');
     await writeThroughBothAndReopen(new Cache(path.join(root, 'alias', 'new', 'db')), new Cache(dir), dir);
   });
+
+  it('refuses an empty path with a TypeError instead of opening the working directory', () => {
+    for (const bad of ['', '   ', undefined, null, 42]) {
+      should(() => new Cache(bad as unknown as string)).throw(TypeError, {
+        message: /^Cache path must be a non-empty string \(a directory\), got /,
+      });
+    }
+  });
 });
