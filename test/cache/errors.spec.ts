@@ -79,9 +79,11 @@ describe('Cache errors', () => {
     const dir = tempDir();
     const writer = new Cache(dir);
     await writer.put('a', 1);
+    await writer.flush(); // a follower sees what the writer has written, not its buffer
     const follower = new Cache(dir, { readOnly: true });
     should(await follower.get('a')).equal(1);
     await writer.put('b', 2);
+    await writer.flush();
     should(await follower.has('b')).be.false();
     await follower.tryCatchUpWithPrimary();
     should(await follower.get('b')).equal(2);
