@@ -1,4 +1,5 @@
 import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { commitBarrier } from '../core/commit-barrier';
 import { pendingAcks } from './acks';
 import { InFlight } from './in-flight';
 import { Notifier } from './notifier';
@@ -117,13 +118,10 @@ export class ConsumerFeed {
       return;
     }
     const mark = pendingAcks.mark();
-    if (pendingAcks.acked(this.acksFloor, mark)) {
-      this.resolvers.get(partition)?.(String(offset));
-      return;
-    }
     const waiting = { epoch: this.epochs.get(partition) ?? 0, then: undefined as number | undefined };
     this.gates.set(partition, waiting);
-    pendingAcks.whenAcked(this.acksFloor, mark).then(
+    // Bridge until the commit ledger lands: buffered cache state is written before the offset is resolved.
+    Promise.all([pendingAcks.whenAcked(this.acksFloor, mark), commitBarrier()]).then(
       () => {
         if ((this.epochs.get(partition) ?? 0) !== waiting.epoch || this.failure) return; // forgotten: no longer its gate
         this.gates.delete(partition);
