@@ -110,6 +110,8 @@ export class Store {
   /** Open the handle (or reopen it with `family` added) and return the family's session. */
   openColumnFamily(family: string, options: ColumnFamilyOptions, create: boolean): Promise<EngineSession> {
     return this.exclusive(async () => {
+      // A read queued just before the last cache closed must not open the database again (and keep it locked).
+      if (this.refs === 0) throw new Error(`Cache at ${this.path} is closed`);
       if (!this.db) await this.open(family, options, create);
       if (!this.families.has(family)) {
         if (!create) throw new Error(`Column family "${family}" does not exist in ${this.path}`);

@@ -75,6 +75,20 @@ describe('Cache errors', () => {
     await cache.close();
   });
 
+  it('a read still queued when the cache closes fails and does not reopen the database', async () => {
+    const dir = tempDir();
+    const cache = new Cache(dir);
+    await cache.put('k', 1);
+    await cache.flush();
+    const reading = cache.getMany(Array.from({ length: 10 }, (_, i) => `cold ${i}`));
+    await cache.close();
+    await should(reading).be.rejectedWith(/is closed/);
+    // Not locked by a handle left open: another process can open it.
+    const holder = await startHolder(dir);
+    holder.send('exit');
+    await new Promise((resolve) => holder.once('exit', resolve));
+  });
+
   it('follows another process read-only and catches up on request', async () => {
     const dir = tempDir();
     const writer = new Cache(dir);
