@@ -2,6 +2,7 @@ import { execFile, fork } from 'node:child_process';
 import path from 'node:path';
 import should from 'should';
 import { Cache } from '../../lib/cache';
+import { RocksDB } from '../../lib/cache/engine';
 import { commitBarrier } from '../../lib/core/commit-barrier';
 import { collect, removeTempDirs, sleep, tempDir } from './helpers';
 
@@ -37,6 +38,35 @@ describe('Cache write-back', () => {
     should(await onDisk(dir, 'c')).be.undefined();
     should(await cache.get('c')).equal(3);
     await cache.close();
+  });
+
+  it('reads the misses of one tick in one native batch, and hot keys without RocksDB', async () => {
+    const cache = new Cache(tempDir(), { ...MANUAL, hotKeys: 100 });
+    for (let i = 0; i < 1_000; i++) await cache.put(i, i);
+    await cache.close(); // a fresh cache: nothing hot
+    const reopened = new Cache(cache.path(), { ...MANUAL, hotKeys: 100 });
+    await reopened.ready();
+    // Counts calls into the real engine (it still does the work).
+    const engine = RocksDB.prototype as unknown as { read: (...args: unknown[]) => unknown };
+    const read = engine.read;
+    let batches = 0;
+    engine.read = function (this: unknown, ...args: unknown[]) {
+      batches++;
+      return read.apply(this, args);
+    };
+    try {
+      const values = await Promise.all(Array.from({ length: 500 }, (_, i) => reopened.get(i)));
+      should(values).eql(Array.from({ length: 500 }, (_, i) => i));
+      should(batches).equal(1);
+      await reopened.get(499); // among the 100 most recently read
+      await reopened.getMany([498, 497]);
+      should(batches).equal(1);
+      await reopened.get(0); // evicted
+      should(batches).equal(2);
+    } finally {
+      engine.read = read;
+      await reopened.close();
+    }
   });
 
   it('shares one buffer between Cache objects on one path: each sees the other’s writes', async () => {
