@@ -9,7 +9,7 @@ import { type ResolvedConf, resolveTopicConf, type TopicConf, unknownKeys } from
 import { KafkaConnection } from './kafka/connection';
 import { ConsumerFeed, type ConsumerStateListener, type RecordFailureListener } from './kafka/feed';
 import type { FailurePolicy, RecordPosition } from './kafka/ledger';
-import { DecodeError, type Headers, type RawRecord } from './kafka/record';
+import { DecodeError, EPOCH, epochOf, type Headers, type RawRecord } from './kafka/record';
 import { consoleLogger, type Logger } from './log';
 import { Callable } from './utils/callable';
 import { Signal } from './utils/signal';
@@ -101,9 +101,10 @@ function rethrowAs(prefix: string, err: unknown): never {
  * A Kafka topic: an async-iterable source of its records and a callable keyed
  * sink, `await topic(key, value, headers?)`.
  *
- * Delivery is at-least-once: a record's offset is committed only after the
- * consumer asked for the next record (or called `finish`), which under
- * `handle` means the handler and its sinks are done with it.
+ * Delivery is at-least-once: a record's offset is committed only once the
+ * record was finished — by asking for the next record (`finishMode: 'auto'`,
+ * a plain loop), by `finish(record, after?)` (`'manual'`), or by `stream()`
+ * once the handler is done and its sinks' acknowledgements (`after`) came.
  */
 export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promise<void>> {
   declare readonly [KEYED_SINK]: true;
@@ -115,8 +116,9 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   private readonly logger: Logger;
   private readonly startOffset: Offset | undefined;
   private maxInFlight: number;
-  private readonly maxInFlightGiven: boolean;
+  private readonly configuredMaxInFlight: number | undefined;
   private autoFinish: boolean;
+  private readonly configuredAutoFinish: boolean;
   private readonly onFailure: FailurePolicy;
   private readonly onRecordFailure: RecordFailureListener | undefined;
   private readonly onSkippedRecord: ((error: DecodeError) => void) | undefined;
@@ -135,12 +137,6 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   /** The first failure of a record produced for `stream()` without waiting: later ones fail with it. */
   private deferredFailure: Error | undefined;
   private readonly exitHookFn = (): Promise<void> => this.exitHook();
-  /**
-   * Under `stream()`: the partition epoch each record was handed out in (see
-   * `ConsumerFeed.epochOf`), until `isCurrent` checks it — a Map, not a
-   * WeakMap: thousands of short-lived weak keys a second cost the GC more.
-   */
-  private readonly epochs = new Map<TopicRecord<V>, number>();
 
   constructor(name: string, conf: TopicConf = {}, options: TopicOptions = {}) {
     super();
@@ -160,9 +156,9 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     this.dry = options.dry ?? false;
     this.startOffset = options.offset;
     if (typeof this.startOffset === 'number') checkOffset(this.startOffset);
-    this.maxInFlightGiven = options.maxInFlight !== undefined;
+    this.configuredMaxInFlight = options.maxInFlight;
     this.maxInFlight = options.maxInFlight ?? 1;
-    this.autoFinish = (options.finishMode ?? 'auto') === 'auto';
+    this.configuredAutoFinish = this.autoFinish = (options.finishMode ?? 'auto') === 'auto';
     this.onFailure = options.onFailure ?? 'stop';
     this.onRecordFailure = options.onRecordFailure;
     this.onSkippedRecord = options.onSkippedRecord;
@@ -290,7 +286,8 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
    * `onFailure`. This is the commit ledger's only door.
    */
   finish(record: RecordPosition, after?: PromiseLike<unknown>): void {
-    this.feed?.finish(record, after);
+    if (this.feed) this.feed.finish(record, after);
+    else after?.then(undefined, () => undefined); // the consumer is gone: the record comes again anyway
   }
 
   /** Where partitions' commits stop at a failed record (`onFailure: 'hold'`). */
@@ -301,14 +298,11 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   /** For `stream()`: records are finished explicitly, and partitions handled concurrently. */
   [LEDGER_SOURCE](): Ledger<TopicRecord<V>> {
     this.autoFinish = false;
-    if (!this.maxInFlightGiven) this.maxInFlight = STREAM_MAX_IN_FLIGHT;
+    this.maxInFlight = this.configuredMaxInFlight ?? STREAM_MAX_IN_FLIGHT;
+    this.feed?.setMaxInFlight(this.maxInFlight); // started early (getConsumer())
     return {
       laneOf: (record) => record.partition,
-      isCurrent: (record) => {
-        const epoch = this.epochs.get(record);
-        this.epochs.delete(record); // asked once per record, right before it is handled
-        return this.feed !== undefined && epoch === this.feed.epochOf(record.partition);
-      },
+      isCurrent: (record) => this.feed !== undefined && epochOf(record) === this.feed.epochOf(record.partition),
       finish: (record, after) => this.finish(record, after),
     };
   }
@@ -338,8 +332,11 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   async exitHook(): Promise<void> {
     const { feedStart, generator, ownConnection, batcher } = this;
     this.feedStart = this.feed = this.consumer = this.generator = this.ownConnection = this.batcher = undefined;
-    this.deferredFailure = undefined; // a new stream may use this topic again
-    this.epochs.clear();
+    // A new stream (or loop) may use this topic again, as it was configured.
+    this.deferredFailure = undefined;
+    this.autoFinish = this.configuredAutoFinish;
+    this.maxInFlight = this.configuredMaxInFlight ?? 1;
+    this.pausedByCaller = false;
     const closing = Promise.allSettled([
       (async () => {
         const feed = await feedStart?.catch(() => undefined);
@@ -432,7 +429,6 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
         if (!raw) return;
         const record = this.decode(raw);
         if (record) {
-          if (!this.autoFinish) this.epochs.set(record, feed.epochOf(raw.partition));
           previous = raw;
           signal = yield record;
         } else {
@@ -456,7 +452,10 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   private decode(raw: RawRecord): TopicRecord<V> | undefined {
     try {
       const value = raw.value === null ? null : this.codec ? this.codec.decode(raw.value) : raw.value.toString('utf8');
-      return { ...raw, key: raw.key === null ? null : raw.key.toString('utf8'), value: value as V };
+      const { topic, partition, offset, headers, timestamp } = raw;
+      const record: TopicRecord<V> = { topic, partition, offset, key: raw.key === null ? null : raw.key.toString('utf8'), value: value as V, headers, timestamp };
+      Object.defineProperty(record, EPOCH, { value: raw.epoch }); // for finish() and stream(): records of a moved partition are stale
+      return record;
     } catch (err) {
       const error = new DecodeError(raw, err);
       if (this.resolved.onDecodeError === 'stop') throw error;

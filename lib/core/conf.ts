@@ -223,6 +223,10 @@ export class Conf {
       });
     const stream = this.iterables.get(run.key) as PausableStream;
     let failure: { error: unknown } | undefined;
+    /** The source ended or failed: messages not yet handled are dropped (they come again). */
+    let ended = false;
+    let end!: () => void;
+    const ending = new Promise<void>((resolve) => (end = resolve));
     /** Messages waiting per lane, and the lanes' workers (one per lane with messages). */
     const queues = new Map<number, unknown[]>();
     const workers = new Set<Promise<void>>();
@@ -230,14 +234,19 @@ export class Conf {
       try {
         // The dispatcher appends to `queue` while this runs; it is dropped once drained.
         let next = 0;
-        while (next < queue.length && !failure) {
+        while (next < queue.length && !failure && !ended) {
           const msg = queue[next++];
           if (next === 1_024) {
             queue.splice(0, next); // a lane that never drains must not keep what it handled
             next = 0;
           }
-          if (!stream.running) await stream.whenRunning(); // a pause holds messages taken before it
-          if (!ledger.isCurrent(msg)) continue; // seeked or revoked meanwhile: it comes again
+          // A pause holds messages taken before it (until resumed, or the run ends).
+          if (!stream.running) await Promise.race([stream.whenRunning(), ending]);
+          if (failure || ended) break;
+          if (!ledger.isCurrent(msg)) {
+            ledger.finish(msg); // seeked or revoked meanwhile: not handled, it comes again (the source ignores it)
+            continue;
+          }
           const acks = await deferred(msg, kwargs);
           ledger.finish(msg, acks.length === 0 ? undefined : acks.length === 1 ? acks[0] : Promise.all(acks));
         }
@@ -248,21 +257,27 @@ export class Conf {
         queues.delete(lane);
       }
     };
-    for await (const msg of run.messages) {
-      if (failure) break;
-      const lane = run.concurrency === 'sequential' ? 0 : ledger.laneOf(msg);
-      const queue = queues.get(lane);
-      if (queue) {
-        queue.push(msg);
-        continue;
+    try {
+      for await (const msg of run.messages) {
+        if (failure) break;
+        const lane = run.concurrency === 'sequential' ? 0 : ledger.laneOf(msg);
+        const queue = queues.get(lane);
+        if (queue) {
+          queue.push(msg);
+          continue;
+        }
+        const fresh = [msg];
+        queues.set(lane, fresh);
+        const worker = work(lane, fresh);
+        workers.add(worker);
+        void worker.then(() => workers.delete(worker));
       }
-      const fresh = [msg];
-      queues.set(lane, fresh);
-      const worker = work(lane, fresh);
-      workers.add(worker);
-      void worker.then(() => workers.delete(worker));
+    } finally {
+      // Whether the source ended, failed or a handler did: handlers running now finish, then the run ends.
+      ended = true;
+      end();
+      await Promise.all(workers);
     }
-    await Promise.all(workers);
     return failure;
   }
 }
@@ -277,7 +292,10 @@ function sharedLedger(ledger: Ledger, handlers: number): Ledger {
     finish: (message, after) => {
       let entry = pending.get(message);
       if (!entry) pending.set(message, (entry = { left: handlers, afters: [] }));
-      if (after) entry.afters.push(after);
+      if (after) {
+        after.then(undefined, () => undefined); // handled: its failure reaches the ledger through Promise.all below
+        entry.afters.push(after);
+      }
       if (--entry.left > 0) return;
       pending.delete(message);
       ledger.finish(message, entry.afters.length === 0 ? undefined : Promise.all(entry.afters));

@@ -3,7 +3,7 @@ import { commitBarrier } from '../core/commit-barrier';
 import type { Logger } from '../log';
 import { CommitLedger, type FailurePolicy, type RecordPosition } from './ledger';
 import { Notifier } from './notifier';
-import { type RawRecord, toRawRecord } from './record';
+import { epochOf, type RawRecord, toRawRecord } from './record';
 
 /** What a consumer is doing, for status displays. */
 export type ConsumerState = 'connecting' | 'connected' | 'paused' | 'error' | 'disconnected';
@@ -63,7 +63,7 @@ export class ConsumerFeed {
   constructor(
     private readonly consumer: Consumer,
     private readonly topic: string,
-    private readonly options: FeedOptions,
+    private options: FeedOptions,
   ) {
     this.ledger = new CommitLedger({
       onFailure: options.onFailure,
@@ -83,6 +83,8 @@ export class ConsumerFeed {
       else this.report('connecting');
     });
     consumer.on(consumer.events.DISCONNECT, () => this.report('disconnected'));
+    // Commit what finished before the partitions move: their new owner starts from there.
+    consumer.on(consumer.events.REBALANCING, () => void this.commit());
   }
 
   async start(): Promise<void> {
@@ -113,10 +115,22 @@ export class ConsumerFeed {
 
   /**
    * Work on `record` ended; once `after` resolves its offset may be
-   * committed. A rejected `after` applies the failure policy.
+   * committed. A rejected `after` applies the failure policy. A record
+   * handed out before its partition moved (seek, rebalance) no longer counts.
    */
   finish(record: RecordPosition, after?: PromiseLike<unknown>): void {
+    const epoch = epochOf(record);
+    if (epoch !== undefined && epoch !== this.epochOf(record.partition)) {
+      after?.then(undefined, () => undefined); // stale: its outcome no longer matters
+      return;
+    }
     this.ledger.finish(record, after);
+  }
+
+  /** Records handed out and not finished, at most (`stream()` raises it for its lanes). */
+  setMaxInFlight(maxInFlight: number): void {
+    this.options = { ...this.options, maxInFlight };
+    this.changed.notify();
   }
 
   /** Changes whenever the partition's position moves (a seek, a rebalance): records handed out before are stale. */
@@ -155,10 +169,13 @@ export class ConsumerFeed {
     this.report('connected');
   }
 
-  /** Move a partition's position; records of it handed out earlier no longer count. */
+  /**
+   * Move a partition's position; records of it handed out earlier no longer
+   * count, and the new position is committed next (a restart goes on from it).
+   */
   seek(partition: number, offset: number): void {
     this.consumer.seek({ topic: this.topic, partition, offset: String(offset) });
-    this.forget(partition);
+    this.forget(partition, offset);
   }
 
   /** Wait until partitions are assigned to this member (or time out). */
@@ -178,6 +195,7 @@ export class ConsumerFeed {
       const deadline = Date.now() + STOP_ACK_WAIT_MS;
       while (!this.ledger.settled && !this.failure && Date.now() < deadline) await this.changed.wait(50);
       clearTimeout(this.commitTimer);
+      await this.committing; // may have taken its offsets before the last records finished
       if (!this.failure) await this.commit();
       this.stopped = true;
       this.changed.notify();
@@ -189,8 +207,9 @@ export class ConsumerFeed {
   /** Run the commit barrier, then commit every partition's committable offset; never throws. */
   commit(): Promise<void> {
     this.committing ??= (async () => {
-      const offsets = this.ledger.committable();
-      if (offsets.length === 0) return;
+      const taken = this.ledger.committable();
+      if (taken.length === 0) return;
+      const epochs = taken.map(({ partition }) => this.epochOf(partition));
       try {
         await commitBarrier();
       } catch (err) {
@@ -198,6 +217,9 @@ export class ConsumerFeed {
         this.fail(err instanceof Error ? err : new Error(String(err)));
         return;
       }
+      // A partition that moved meanwhile (seek, rebalance) has a new position: not these.
+      const offsets = taken.filter(({ partition }, i) => this.epochOf(partition) === epochs[i]);
+      if (offsets.length === 0) return;
       try {
         await this.consumer.commitOffsets(offsets.map(({ partition, offset }) => ({ topic: this.topic, partition, offset: String(offset) })));
         this.ledger.committed(offsets);
@@ -216,9 +238,13 @@ export class ConsumerFeed {
   }
 
   private takeReady(): RawRecord {
-    const record = this.ready[this.readyHead++];
+    const record = this.ready[this.readyHead];
+    this.ready[this.readyHead++] = undefined as unknown as RawRecord; // not kept by the queue
     if (this.readyHead === this.ready.length) {
       this.ready = [];
+      this.readyHead = 0;
+    } else if (this.readyHead >= 1_024) {
+      this.ready.splice(0, this.readyHead); // a consumer that never catches up must not keep what it took
       this.readyHead = 0;
     }
     return record;
@@ -234,7 +260,7 @@ export class ConsumerFeed {
         await this.waitForRoom(payload);
       }
       if (!live() || this.paused) break; // what is not handed out is fetched again
-      const record = toRawRecord(batch.topic, partition, message);
+      const record = toRawRecord(batch.topic, partition, message, this.epochOf(partition));
       this.ledger.add(partition, record.offset);
       this.ready.push(record);
       resolveOffset(message.offset); // the fetch position moves on; commits are the ledger's
@@ -262,8 +288,8 @@ export class ConsumerFeed {
     this.changed.notify();
   }
 
-  private forget(partition: number): void {
-    this.ledger.forget(partition);
+  private forget(partition: number, position?: number): void {
+    this.ledger.forget(partition, position);
     this.epochs.delete(partition);
     const kept = this.ready.slice(this.readyHead).filter((r) => r.partition !== partition);
     this.ready = kept;

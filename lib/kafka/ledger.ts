@@ -28,7 +28,7 @@ interface Entry {
 class PartitionLedger {
   readonly entries = new Map<number, Entry>();
   /** Offsets in the order they were handed out (ascending); `head` is the oldest still listed. */
-  private readonly order: number[] = [];
+  private order: number[] = [];
   private head = 0;
   /** The offset to commit next: one past the last record of an unbroken run of done ones. */
   committable: number | undefined;
@@ -43,20 +43,31 @@ class PartitionLedger {
     return entry;
   }
 
-  /** Move `committable` over the done records at the front; stops at a failed or unfinished one. */
-  advance(): Entry | undefined {
+  /** Move `committable` over the done records at the front; stops at the first failed or unfinished one. */
+  advance(): void {
     while (this.head < this.order.length) {
       const entry = this.entries.get(this.order[this.head]);
-      if (entry && !entry.done) return entry.failure ? entry : undefined;
+      if (entry && !entry.done) break;
       this.head++;
       if (entry) {
         this.entries.delete(entry.offset);
         this.committable = entry.offset + 1;
       }
     }
-    // Everything listed is done: start the list again instead of letting it grow.
-    this.order.length = this.head = 0;
-    return undefined;
+    // Drop what was passed: under steady load the list never empties.
+    if (this.head === this.order.length) this.order.length = this.head = 0;
+    else if (this.head >= 1_024) {
+      this.order.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Drop listed offsets whose entries are gone (a held partition deletes later records as they finish). */
+  prune(): void {
+    const listed = this.order.length - this.head;
+    if (listed < 4_096 || listed < 2 * this.entries.size) return;
+    this.order = this.order.slice(this.head).filter((offset) => this.entries.has(offset));
+    this.head = 0;
   }
 
   get openCount(): number {
@@ -171,12 +182,22 @@ export class CommitLedger {
     return held;
   }
 
-  /** Forget a partition (revoked, or its position moved by a seek): its records no longer count. */
-  forget(partition: number): void {
+  /**
+   * Forget a partition (revoked, or its position moved by a seek): its
+   * records no longer count. After a seek, `position` is committed next, so
+   * that a restart goes on from there too.
+   */
+  forget(partition: number, position?: number): void {
     const ledger = this.partitions.get(partition);
-    if (!ledger) return;
-    this.open -= ledger.openCount;
-    this.partitions.delete(partition);
+    if (ledger) {
+      this.open -= ledger.openCount;
+      this.partitions.delete(partition);
+    }
+    if (position !== undefined) {
+      const moved = new PartitionLedger();
+      moved.committable = position;
+      this.partitions.set(partition, moved);
+    }
     this.options.changed();
   }
 
@@ -184,12 +205,17 @@ export class CommitLedger {
     if (this.partitions.get(partition) !== ledger) return; // forgotten meanwhile
     if (failure && this.options.onFailure !== 'skip') {
       entry.failure = failure;
-      if (this.options.onFailure === 'hold' && !ledger.held) ledger.held = { offset: entry.offset, error: failure };
+      // Commits stop at the lowest failed offset, whichever failed first.
+      if (this.options.onFailure === 'hold' && (!ledger.held || entry.offset < ledger.held.offset)) ledger.held = { offset: entry.offset, error: failure };
     } else {
       entry.done = true;
     }
-    if (ledger.held && entry.offset > ledger.held.offset) ledger.entries.delete(entry.offset); // never committed
-    else ledger.advance();
+    if (ledger.held && entry.offset > ledger.held.offset) {
+      ledger.entries.delete(entry.offset); // never committed
+      ledger.prune();
+    } else {
+      ledger.advance();
+    }
     if (failure) this.options.failed({ partition, offset: entry.offset }, failure, this.options.onFailure);
     this.options.changed();
   }

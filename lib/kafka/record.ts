@@ -4,6 +4,8 @@ export type Headers = Record<string, string | Buffer | (string | Buffer)[] | und
 
 /** A consumed record as the adapter hands it out: raw bytes, numeric positions. */
 export interface RawRecord {
+  /** The partition's epoch when it was fetched (see `ConsumerFeed.epochOf`). */
+  epoch: number;
   topic: string;
   partition: number;
   offset: number;
@@ -13,8 +15,9 @@ export interface RawRecord {
   timestamp: number;
 }
 
-export function toRawRecord(topic: string, partition: number, message: KafkaMessage): RawRecord {
+export function toRawRecord(topic: string, partition: number, message: KafkaMessage, epoch: number): RawRecord {
   return {
+    epoch,
     topic,
     partition,
     offset: Number(message.offset),
@@ -23,6 +26,17 @@ export function toRawRecord(topic: string, partition: number, message: KafkaMess
     headers: (message.headers ?? {}) as IHeaders,
     timestamp: Number(message.timestamp),
   };
+}
+
+/**
+ * Where a handed-out record carries its epoch: a non-enumerable property, so
+ * records still compare, print and serialize as plain data.
+ */
+export const EPOCH: unique symbol = Symbol('slipstream.epoch');
+
+/** The epoch a record was handed out in, if it was handed out by a feed. */
+export function epochOf(record: object): number | undefined {
+  return (record as { [EPOCH]?: number })[EPOCH];
 }
 
 /** A record the topic's codec could not decode: where it is, its raw bytes, and why. */

@@ -90,9 +90,11 @@ export class AsyncSynchronizedGenerator<T> implements AsyncIterable<T> {
   }
 
   /**
-   * Every reader took the current value and asked for the next: every
-   * handler is done with the current value, so a source that commits on pull
-   * (a Kafka `Topic`) never commits a value a handler is still working on.
+   * Every reader took the current value and asked for the next. Readers
+   * that handle one value at a time are done with it then, so a source that
+   * commits on pull (a `Topic` in a plain loop) never commits a value a
+   * handler is still working on; `stream()`'s lanes take values ahead and
+   * finish a ledger source's records themselves.
    */
   private everyoneWaiting(): boolean {
     for (const reader of this.readers) if (reader.read < this.produced || !reader.waiting) return false;

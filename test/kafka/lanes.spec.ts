@@ -2,7 +2,7 @@
 // lanes (concurrently, each in order), every record committed only once its
 // handler is done, and undecodable records counted as done in both finish modes.
 import should from 'should';
-import { handle, JsonCodec, stream } from '../../lib';
+import { Conf, handle, JsonCodec, Signal, stream } from '../../lib';
 import { Topic, type TopicRecord } from '../../lib/topic';
 import { brokers, createTopic, kafka, trackTopics, uniqueTopic } from '../support/kafka';
 import { sleep, waitFor } from '../support/wait';
@@ -95,6 +95,76 @@ describe('Topic through stream(): lanes and the commit ledger (real broker)', fu
     });
     await should(stream()).be.rejectedWith(/Handler "judge" failed/);
     should((await committed(groupId, name))[0]).equal(2); // ok0 and ok1; boom comes again
+  });
+
+  it('two handlers on one topic each see every record, and records are committed once both are done', async () => {
+    const name = uniqueTopic('two-handlers');
+    const groupId = uniqueTopic('g');
+    await createTopic(name, 2);
+    await send(name, 0, ['a0', 'a1']);
+    await send(name, 1, ['b0', 'b1']);
+    const topic = topicOf(name, groupId);
+    const first: string[] = [];
+    const second: string[] = [];
+    handle(topic)(function one(record: TopicRecord<string>) {
+      first.push(record.value);
+    });
+    handle(topic)(async function two(record: TopicRecord<string>) {
+      await sleep(10);
+      second.push(record.value);
+    });
+    const running = stream();
+    await until(async () => second.length === 4, 'both handlers to see every record');
+    await until(async () => {
+      const offsets = await committed(groupId, name);
+      return offsets[0] === 2 && offsets[1] === 2;
+    }, 'both partitions to be committed');
+    await topic.exitHook();
+    await running;
+    should(first.sort()).eql(['a0', 'a1', 'b0', 'b1']);
+  });
+
+  it('a seek is committed, so that a restart goes on from the new position', async () => {
+    const name = uniqueTopic('seek-commit');
+    const groupId = uniqueTopic('g');
+    await createTopic(name, 1);
+    await send(name, 0, ['r0', 'r1', 'r2', 'r3']);
+    const topic = topicOf(name, groupId);
+    const seen: string[] = [];
+    handle(topic)(async function replay(record: TopicRecord<string>) {
+      seen.push(record.value);
+      if (seen.length === 4) await topic.seek(1); // replay from r1, as a Checkpoint recovery does
+    });
+    const running = stream();
+    await until(async () => seen.length >= 7, 'the replay');
+    await topic.exitHook();
+    await running;
+    should(seen.slice(0, 7)).eql(['r0', 'r1', 'r2', 'r3', 'r1', 'r2', 'r3']);
+    should((await committed(groupId, name))[0]).equal(4);
+  });
+
+  it('ends (rejects) when a handler fails while the stream is paused and other lanes wait for the resume', async () => {
+    const name = uniqueTopic('fail-paused');
+    await createTopic(name, 2);
+    await send(name, 1, ['b0', 'b1', 'b2']);
+    const topic = topicOf(name, uniqueTopic('g'));
+    let bStarted = 0;
+    handle(topic)(async function pausesThenFails(record: TopicRecord<string>) {
+      if (record.value.startsWith('b')) {
+        bStarted++;
+        await sleep(100);
+        return;
+      }
+      const conf = new Conf();
+      conf.iterables.get(conf.iterableKey(topic))?.sendSignal(Signal.PAUSE);
+      await sleep(200);
+      throw new Error('failed while paused');
+    });
+    const running = stream();
+    await until(async () => bStarted === 1, 'the first b record');
+    await send(name, 0, ['a0']);
+    await should(running).be.rejectedWith(/Handler "pausesThenFails" failed/);
+    should(bStarted).be.below(3); // the pause held the rest
   });
 
   it('an undecodable record alone in its fetch is skipped as done, in manual finish mode too', async () => {

@@ -89,6 +89,28 @@ describe('CommitLedger', () => {
     should(failures[0].policy).equal('hold');
   });
 
+  it('hold: commits stop at the lowest failed offset, whichever failed first', async () => {
+    const { ledger } = ledgerWith('hold');
+    for (const offset of [0, 1, 2, 3]) ledger.add(0, offset);
+    ledger.finish({ partition: 0, offset: 0 });
+    ledger.finish({ partition: 0, offset: 3 }, Promise.reject(new Error('late one')));
+    await tick();
+    ledger.finish({ partition: 0, offset: 1 }, Promise.reject(new Error('early one')));
+    ledger.finish({ partition: 0, offset: 2 });
+    await tick();
+    should(ledger.committable()).eql([{ partition: 0, offset: 1 }]);
+    should(ledger.held()).match([{ partition: 0, offset: 1, error: { message: 'early one' } }]);
+  });
+
+  it('after a seek, commits the new position next', () => {
+    const { ledger } = ledgerWith();
+    ledger.add(0, 10);
+    ledger.finish({ partition: 0, offset: 10 });
+    ledger.committed(ledger.committable());
+    ledger.forget(0, 3); // seeked back to 3
+    should(ledger.committable()).eql([{ partition: 0, offset: 3 }]);
+  });
+
   it('skip: a failed record counts as done', async () => {
     const { ledger, failures } = ledgerWith('skip');
     for (const offset of [0, 1]) ledger.add(0, offset);
