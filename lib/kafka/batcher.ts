@@ -16,7 +16,7 @@ export interface BatcherOptions {
   onRetry?: (retrying: Retrying | undefined) => void;
 }
 
-/** Requests have been failing since `since` (epoch ms) and are being retried; `error` is the latest failure. */
+/** Requests have been failing since `since` (epoch ms: when the first failed one was sent) and are retried; `error` is the latest failure. */
 export interface Retrying {
   since: number;
   error: Error;
@@ -151,6 +151,7 @@ export class ProduceBatcher {
     const deadline = Math.min(...batch.map((q) => q.added)) + this.options.deliveryTimeoutMs;
     let backoff = RETRY_BACKOFF_MS.initial;
     for (let attempt = 1; ; attempt++) {
+      const sent = Date.now();
       try {
         await this.send(messages);
         if (this.retrying) {
@@ -164,7 +165,7 @@ export class ProduceBatcher {
         if (this.aborted) return this.aborted;
         const left = deadline - Date.now();
         if (left <= 0) return new DeliveryTimeoutError(this.options.deliveryTimeoutMs, attempt, error);
-        this.retrying = { since: this.retrying?.since ?? Date.now(), error };
+        this.retrying = { since: this.retrying?.since ?? sent, error };
         this.options.onRetry?.(this.retrying);
         await this.backoff(Math.min(backoff, left)); // the last attempt comes when the timeout runs out
         if (this.aborted) return this.aborted;
