@@ -13,7 +13,7 @@ export class DeliveryTimeoutError extends Error {
     readonly attempts: number,
     cause: Error,
   ) {
-    super(`not acknowledged within the delivery timeout (deliveryTimeout ${deliveryTimeout} ms, ${attempts} attempts); last error: ${cause.message}`, { cause });
+    super(`not acknowledged within the delivery timeout (deliveryTimeout ${deliveryTimeout} ms, ${attempts} attempt${attempts === 1 ? '' : 's'}); last error: ${cause.message}`, { cause });
     this.name = 'DeliveryTimeoutError';
   }
 }
