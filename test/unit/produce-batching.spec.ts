@@ -2,6 +2,7 @@ import type { Message } from 'kafkajs';
 import should from 'should';
 import { PendingAcks } from '../../lib/kafka/acks';
 import { type BatcherOptions, ProduceBatcher } from '../../lib/kafka/batcher';
+import { resolveTopicConf, unknownKeys } from '../../lib/kafka/config';
 import { DeliveryTimeoutError, isTransient, retryReason } from '../../lib/kafka/delivery';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -201,5 +202,19 @@ describe('isTransient', () => {
     should(isTransient(new Error('wrapped', { cause: kafkajsError('KafkaJSSASLAuthenticationError', false) }))).be.false();
     should(isTransient(kafkajsError('KafkaJSConnectionError', true, { code: 'SELF_SIGNED_CERT_IN_CHAIN' }))).be.false();
     should(isTransient(new TypeError('bad value'))).be.false();
+  });
+});
+
+describe('deliveryTimeout', () => {
+  it('is 120 s by default (Kafka delivery.timeout.ms), configurable, and a known key', () => {
+    should(resolveTopicConf({ brokers: 'b:9092' }).deliveryTimeout).equal(120_000);
+    should(resolveTopicConf({ brokers: 'b:9092', deliveryTimeout: 5_000 }).deliveryTimeout).equal(5_000);
+    should(unknownKeys({ deliveryTimeout: 1, delivery_timeout: 1 })).eql(['delivery_timeout']);
+  });
+
+  it('rejects a value that is not a positive number of ms, naming it', () => {
+    for (const bad of [0, -1, Number.NaN, '60000'] as never[]) {
+      should(() => resolveTopicConf({ brokers: 'b:9092', deliveryTimeout: bad })).throw(RangeError, { message: /^deliveryTimeout must be a positive number of milliseconds, got: / });
+    }
   });
 });
