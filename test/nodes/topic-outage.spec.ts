@@ -21,6 +21,7 @@ describe('a Node-RED flow across a broker kill -9 and restart', function () {
     await broker.start();
     await helper.startServer();
   });
+  afterEach(() => helper.unload());
   after(async () => {
     await helper.stopServer();
     await broker.stop();
@@ -68,5 +69,35 @@ describe('a Node-RED flow across a broker kill -9 and restart', function () {
     for (const s of retrying) should(s.text).match(/^broker unreachable, retrying \d+ s$/);
     // Brought up to date as time passes, not once per record.
     should(retrying.length).be.below(OUTAGE_MS / 1_000);
+  });
+
+  it('fails a message whose delivery timeout ran out: red status, and the error reaches Catch nodes with the message', async () => {
+    await broker.kill();
+    await helper.load(
+      [topicNodes, catchNode],
+      onTab([
+        { id: 'broker', type: 'slipstream-kafka', brokers: broker.brokers, saslMechanism: 'none', connectionTimeout: '1000' },
+        { id: 'out', type: 'slipstream-topic-out', broker: 'broker', topic: uniqueTopic('never'), codec: 'json', deliveryTimeout: '12' },
+      ]),
+    );
+    const errors = recorder(helper.getNode('errors'));
+    const out = helper.getNode('out');
+    out.receive({ payload: { n: 1 }, key: 'k' } as never);
+    await waitFor(() => errors.length > 0, 60_000, 'the error at the Catch node');
+    should(errors[0].payload).eql({ n: 1 });
+    should(errors[0].error.message).match(/^Error: Error while producing to Topic never\S*: not acknowledged within the delivery timeout \(deliveryTimeout 12000 ms/);
+    should(statuses(out).map((s) => s.fill)).containEql('yellow');
+    should(lastStatus(out)).match({ fill: 'red', text: 'not delivered within 12 s: broker unreachable' });
+  });
+
+  it('says so when the delivery timeout is not a positive number of seconds', async () => {
+    await helper.load(
+      [topicNodes, catchNode],
+      onTab([
+        { id: 'broker', type: 'slipstream-kafka', brokers: broker.brokers, saslMechanism: 'none' },
+        { id: 'out', type: 'slipstream-topic-out', broker: 'broker', topic: 'x', codec: 'json', deliveryTimeout: 'soon' },
+      ]),
+    );
+    should(lastStatus(helper.getNode('out'))).match({ fill: 'red', text: 'invalid delivery timeout' });
   });
 });
