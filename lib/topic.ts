@@ -50,7 +50,7 @@ export interface TopicOptions {
   /**
    * Told when produce requests start failing and are retried (the broker is
    * unreachable), on each further failed attempt, and with `undefined` once
-   * one is acknowledged again.
+   * that is over (one was acknowledged, or the retried records gave up).
    */
   onProduceRetry?: (retrying: Retrying | undefined) => void;
 }

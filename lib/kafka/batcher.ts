@@ -12,7 +12,10 @@ export interface BatcherOptions {
   deliveryTimeoutMs: number;
   /** Whether a failed request may succeed later (the broker is restarting, a leader is being elected). */
   isTransient: (error: Error) => boolean;
-  /** Told on each failed attempt that will be retried, and with `undefined` once a request succeeds again. */
+  /**
+   * Told on each failed attempt that will be retried, and with `undefined`
+   * once that is over: a request was acknowledged, or nothing is left to retry.
+   */
   onRetry?: (retrying: Retrying | undefined) => void;
 }
 
@@ -140,6 +143,11 @@ export class ProduceBatcher {
     for (const wake of this.roomWaiters.splice(0)) wake();
     const error = await this.deliver(batch);
     this.sending = false;
+    // Retrying is over once a request got through, or once the last retried records gave up.
+    if (this.retrying && (!error || this.queue.length === 0)) {
+      this.retrying = undefined;
+      this.options.onRetry?.(undefined);
+    }
     for (const q of batch) q.settle(error);
     if (this.queue.length > 0) this.kick();
     else for (const wake of this.idleWaiters.splice(0)) wake();
@@ -154,10 +162,6 @@ export class ProduceBatcher {
       const sent = Date.now();
       try {
         await this.send(messages);
-        if (this.retrying) {
-          this.retrying = undefined;
-          this.options.onRetry?.(undefined);
-        }
         return undefined;
       } catch (err) {
         const error = err instanceof Error ? err : new Error(String(err));

@@ -126,8 +126,7 @@ class RetryStatus {
     if (retrying) this.retrying.set(topic, retrying);
     else this.retrying.delete(topic);
     if (this.retrying.size === 0) {
-      this.stopTicker();
-      this.delivered();
+      this.stopTicker(); // the outcome (delivered or failed) shows next
       return;
     }
     this.showRetrying();

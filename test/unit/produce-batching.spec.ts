@@ -143,20 +143,23 @@ describe('ProduceBatcher', () => {
       let failures = 3;
       const r = recording(() => (failures-- > 0 ? refused() : undefined));
       const events: Array<string> = [];
-      const batcher = new ProduceBatcher(r.send, options({ isTransient: transient, onRetry: (s) => events.push(s ? `retrying: ${s.error.message}` : 'ok') }));
+      const batcher = new ProduceBatcher(r.send, options({ isTransient: transient, onRetry: (s) => events.push(s ? `retrying: ${s.error.message}` : 'over') }));
       const first = [1, 2].map((n) => batcher.add(msg(n)));
       await tick();
       const later = batcher.add(msg(3)); // waits behind the retried request
       await Promise.all([...first, later]);
       should(r.requests).eql([['1', '2'], ['1', '2'], ['1', '2'], ['1', '2'], ['3']]);
-      should(events).eql([...Array(3).fill('retrying: Connection error: connect ECONNREFUSED'), 'ok']);
+      should(events).eql([...Array(3).fill('retrying: Connection error: connect ECONNREFUSED'), 'over']);
     });
 
     it('fails the records with a DeliveryTimeoutError once their delivery timeout ran out', async () => {
       const r = recording(() => refused());
-      const batcher = new ProduceBatcher(r.send, options({ isTransient: transient, deliveryTimeoutMs: 600 }));
+      const events: Array<string> = [];
+      const onRetry = (s: unknown): number => events.push(s ? 'retrying' : 'over');
+      const batcher = new ProduceBatcher(r.send, options({ isTransient: transient, deliveryTimeoutMs: 600, onRetry }));
       const started = Date.now();
       const err: Error = await batcher.add(msg(1)).then(() => new Error('expected a failure'), (e: Error) => e);
+      should(events.at(-1)).equal('over'); // nothing left to retry
       should(err).be.instanceOf(DeliveryTimeoutError);
       should(err).match({ deliveryTimeout: 600, message: /delivery timeout \(deliveryTimeout 600 ms, \d+ attempts?\); last error: Connection error/ });
       should(Date.now() - started).be.within(550, 5_000);
