@@ -552,4 +552,4 @@ function classpath() {
   return path.join(ensureJars(resolveVersion()), '*');
 }
 
-module.exports = { USAGE, SASL_USERS, start, stop, kill, status, classpath, javaArgs, resolveVersion, tlsEndpoint, isAlive };
+module.exports = { USAGE, SASL_USERS, start, stop, kill, status, classpath, javaArgs, resolveVersion, requireMaven, tlsEndpoint, isAlive };

@@ -35,9 +35,10 @@ describe('a library pipeline across a broker kill -9 and restart', function () {
     const output = new Topic(outName, conf, { codec: new JsonCodec() });
     const cache = new Cache(path.join(dir, 'totals'));
     let handled = 0;
+    let restarted = false;
     handle(input, { sink: [output] })(async (record: TopicRecord<Input>) => {
       handled++;
-      if (handled < RECORDS / 2) await sleep(2); // slow enough that the broker dies mid-stream
+      if (!restarted) await sleep(30); // slow (about 200 records/s over 6 partition lanes) until the broker is back: it dies mid-stream
       const key = record.key as string;
       return cache.transaction(key, async (c) => {
         const total = ((await c.get(key)) as number | undefined ?? 0) + record.value.amount;
@@ -54,6 +55,8 @@ describe('a library pipeline across a broker kill -9 and restart', function () {
     await sleep(OUTAGE_MS);
     should(failure).be.undefined();
     await broker.start();
+    restarted = true;
+    restarted = true;
 
     const outputs = await readOutputs(broker.client(), outName, 120_000);
     should(failure).be.undefined(); // the stream never stopped
