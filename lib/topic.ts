@@ -145,8 +145,12 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   /** The first failure of a record produced for `stream()` without waiting: later ones fail with it. */
   private deferredFailure: Error | undefined;
   private readonly exitHookFn = (): Promise<void> => this.exitHook();
-  /** The partition epoch each record was handed out in (see `ConsumerFeed.epochOf`). */
-  private readonly epochs = new WeakMap<TopicRecord<V>, number>();
+  /**
+   * Under `stream()`: the partition epoch each record was handed out in (see
+   * `ConsumerFeed.epochOf`), until `isCurrent` checks it — a Map, not a
+   * WeakMap: thousands of short-lived weak keys a second cost the GC more.
+   */
+  private readonly epochs = new Map<TopicRecord<V>, number>();
 
   constructor(name: string, conf: TopicConf = {}, options: TopicOptions = {}) {
     super();
@@ -318,7 +322,11 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     if (!this.maxInFlightGiven) this.maxInFlight = STREAM_MAX_IN_FLIGHT;
     return {
       laneOf: (record) => record.partition,
-      isCurrent: (record) => this.feed !== undefined && this.epochs.get(record) === this.feed.epochOf(record.partition),
+      isCurrent: (record) => {
+        const epoch = this.epochs.get(record);
+        this.epochs.delete(record); // asked once per record, right before it is handled
+        return this.feed !== undefined && epoch === this.feed.epochOf(record.partition);
+      },
       finish: (record, after) => this.finish(record, after),
     };
   }
@@ -349,6 +357,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     const { feedStart, generator, ownConnection, batcher } = this;
     this.feedStart = this.feed = this.consumer = this.generator = this.ownConnection = this.batcher = undefined;
     this.deferredFailure = undefined; // a new stream may use this topic again
+    this.epochs.clear();
     const closing = Promise.allSettled([
       (async () => {
         const feed = await feedStart?.catch(() => undefined);
@@ -441,7 +450,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
         if (!raw) return;
         const record = this.decode(raw);
         if (record) {
-          this.epochs.set(record, feed.epochOf(raw.partition));
+          if (!this.autoFinish) this.epochs.set(record, feed.epochOf(raw.partition));
           previous = raw;
           signal = yield record;
         } else {

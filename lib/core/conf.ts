@@ -221,32 +221,48 @@ export class Conf {
         await run.handler(msg, kw);
         return [];
       });
-    const lanes = new Map<number, Promise<void>>();
     const stream = this.iterables.get(run.key) as PausableStream;
     let failure: { error: unknown } | undefined;
-    const handleOne = async (msg: unknown): Promise<void> => {
-      if (failure) return;
-      if (!stream.running) await stream.whenRunning(); // a pause holds messages taken before it
-      if (!ledger.isCurrent(msg)) return; // seeked or revoked meanwhile: it comes again
-      const acks = await deferred(msg, kwargs);
-      ledger.finish(msg, acks.length === 0 ? undefined : acks.length === 1 ? acks[0] : Promise.all(acks));
-    };
-    const failed = (error: unknown): void => {
-      if (failure) return;
-      failure = { error };
-      void run.copy.return?.().catch(warnSecondary); // ends the loop below, even while it waits for a message
+    /** Messages waiting per lane, and the lanes' workers (one per lane with messages). */
+    const queues = new Map<number, unknown[]>();
+    const workers = new Set<Promise<void>>();
+    const work = async (lane: number, queue: unknown[]): Promise<void> => {
+      try {
+        // The dispatcher appends to `queue` while this runs; it is dropped once drained.
+        let next = 0;
+        while (next < queue.length && !failure) {
+          const msg = queue[next++];
+          if (next === 1_024) {
+            queue.splice(0, next); // a lane that never drains must not keep what it handled
+            next = 0;
+          }
+          if (!stream.running) await stream.whenRunning(); // a pause holds messages taken before it
+          if (!ledger.isCurrent(msg)) continue; // seeked or revoked meanwhile: it comes again
+          const acks = await deferred(msg, kwargs);
+          ledger.finish(msg, acks.length === 0 ? undefined : acks.length === 1 ? acks[0] : Promise.all(acks));
+        }
+      } catch (error) {
+        failure ??= { error };
+        void run.copy.return?.().catch(warnSecondary); // ends the loop below, even while it waits for a message
+      } finally {
+        queues.delete(lane);
+      }
     };
     for await (const msg of run.messages) {
       if (failure) break;
       const lane = run.concurrency === 'sequential' ? 0 : ledger.laneOf(msg);
-      const previous = lanes.get(lane);
-      const handled = (previous ? previous.then(() => handleOne(msg)) : handleOne(msg)).catch(failed);
-      lanes.set(lane, handled);
-      void handled.then(() => {
-        if (lanes.get(lane) === handled) lanes.delete(lane);
-      });
+      const queue = queues.get(lane);
+      if (queue) {
+        queue.push(msg);
+        continue;
+      }
+      const fresh = [msg];
+      queues.set(lane, fresh);
+      const worker = work(lane, fresh);
+      workers.add(worker);
+      void worker.then(() => workers.delete(worker));
     }
-    await Promise.all(lanes.values());
+    await Promise.all(workers);
     return failure;
   }
 }
