@@ -3,8 +3,9 @@ import { inspect } from 'node:util';
 import type { Admin, Consumer, Message, Producer } from 'kafkajs';
 import { Conf } from './core/conf';
 import { type Accepted, DEFERRED_SINK, type ICodec, KEYED_SINK, type Ledger, LEDGER_SOURCE, ON_SIGNAL } from './interfaces';
-import { ProduceBatcher } from './kafka/batcher';
+import { ProduceBatcher, type Retrying } from './kafka/batcher';
 import { compressionOf } from './kafka/client';
+import { isTransient } from './kafka/delivery';
 import { type ResolvedConf, resolveTopicConf, type TopicConf, unknownKeys } from './kafka/config';
 import { KafkaConnection } from './kafka/connection';
 import { ConsumerFeed, type ConsumerStateListener, type RecordFailureListener } from './kafka/feed';
@@ -19,6 +20,8 @@ export { KafkaConnection } from './kafka/connection';
 export type { ConsumerState, ConsumerStateListener, RecordFailureListener } from './kafka/feed';
 export type { FailurePolicy, RecordPosition } from './kafka/ledger';
 export { DecodeError, type Headers } from './kafka/record';
+export type { Retrying } from './kafka/batcher';
+export { DeliveryTimeoutError, retryReason } from './kafka/delivery';
 
 export const READ_FROM_START = -2;
 export const READ_FROM_END = -1;
@@ -60,6 +63,12 @@ export interface TopicOptions {
   logger?: Logger;
   /** Told when the consumer connects, joins, pauses, fails or disconnects. */
   onConsumerState?: ConsumerStateListener;
+  /**
+   * Told when produce requests start failing and are retried (the broker is
+   * unreachable), on each further failed attempt, and with `undefined` once
+   * that is over (one was acknowledged, or the retried records gave up).
+   */
+  onProduceRetry?: (retrying: Retrying | undefined) => void;
 }
 
 /** One record to produce; `partition` overrides the key's partition. */
@@ -123,6 +132,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   private readonly onRecordFailure: RecordFailureListener | undefined;
   private readonly onSkippedRecord: ((error: DecodeError) => void) | undefined;
   private readonly onConsumerState: ConsumerStateListener | undefined;
+  private readonly onProduceRetry: TopicOptions['onProduceRetry'];
   private readonly sharedConnection: KafkaConnection | undefined;
   private ownConnection: KafkaConnection | undefined;
   private consumer: Consumer | undefined;
@@ -163,6 +173,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     this.onRecordFailure = options.onRecordFailure;
     this.onSkippedRecord = options.onSkippedRecord;
     this.onConsumerState = options.onConsumerState;
+    this.onProduceRetry = options.onProduceRetry;
     new Conf().registerExitHook(this.exitHookFn);
   }
 
@@ -222,7 +233,14 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
         const producer = await this.getProducer();
         await producer.send({ topic: this.name, acks: this.resolved.acks, compression: compressionOf(this.resolved), messages });
       },
-      { maxBatch: MAX_BATCH, maxQueued: MAX_QUEUED, lingerMs: LINGER_MS },
+      {
+        maxBatch: MAX_BATCH,
+        maxQueued: MAX_QUEUED,
+        lingerMs: LINGER_MS,
+        deliveryTimeoutMs: this.resolved.deliveryTimeout,
+        isTransient,
+        onRetry: this.onProduceRetry,
+      },
     );
     return this.batcher;
   }
@@ -348,10 +366,10 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
         await ownConnection?.close();
       })(),
     ]);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, EXIT_TIMEOUT_MS)));
-    await Promise.race([closing, timeout]);
-    clearTimeout(timer);
+    if (await within(closing, EXIT_TIMEOUT_MS / 2)) return;
+    // Records still not acknowledged (the broker is unreachable): stop retrying, they fail.
+    batcher?.abort(new Error(`Topic ${this.name} was closed before the broker acknowledged the record`));
+    await within(closing, EXIT_TIMEOUT_MS / 2);
   }
 
   private connection(): KafkaConnection {
@@ -488,6 +506,17 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   }
 }
 Object.defineProperty(Topic.prototype, KEYED_SINK, { value: true });
+
+/** Waits for `promise` at most `ms`; whether it settled in time. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(resolve, ms, false)));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 function checkOffset(offset: number): void {
   if (!Number.isInteger(offset) || offset < READ_FROM_START) {
