@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import type { Admin, Consumer, Message, Producer } from 'kafkajs';
 import { Conf } from './core/conf';
-import { DEFERRED_SINK, type ICodec, KEYED_SINK } from './interfaces';
+import { DEFERRED_SINK, EXIT_HOOK, type ICodec, KEYED_SINK } from './interfaces';
 import { pendingAcks } from './kafka/acks';
 import { ProduceBatcher } from './kafka/batcher';
 import { compressionOf } from './kafka/client';
@@ -14,6 +14,7 @@ import { consoleLogger, type Logger } from './log';
 import { Callable } from './utils/callable';
 import { Signal } from './utils/signal';
 
+export { TopicError, type TopicOperation } from './kafka/admin';
 export type { TopicConf } from './kafka/config';
 export { KafkaConnection } from './kafka/connection';
 export type { ConsumerState, ConsumerStateListener } from './kafka/feed';
@@ -112,7 +113,8 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   private batcher: ProduceBatcher | undefined;
   /** The first failure of a record produced for `handle` without waiting: later ones fail with it. */
   private deferredFailure: Error | undefined;
-  private readonly exitHookFn = (): Promise<void> => this.exitHook();
+  /** What `handle` registers with `Conf` for this topic (one function per topic). */
+  readonly [EXIT_HOOK] = (): Promise<void> => this.close();
 
   constructor(name: string, conf: TopicConf = {}, options: TopicOptions = {}) {
     super();
@@ -135,7 +137,6 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     this.maxInFlight = options.maxInFlight ?? 1;
     this.autoFinish = (options.finishMode ?? 'auto') === 'auto';
     this.onConsumerState = options.onConsumerState;
-    new Conf().registerExitHook(this.exitHookFn);
   }
 
   protected invoke(key: Key, value: unknown, headers?: Headers): Promise<void> {
@@ -224,6 +225,11 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   /**
    * Move the consumer's position: `READ_FROM_START`, `READ_FROM_END`, an
    * offset for every assigned partition, or `{ [partition]: offset }`.
+   * An offset outside a partition's records (past its end, or before its
+   * first record left after retention) follows Kafka's `auto.offset.reset`,
+   * with a warning: `fromBeginning` / `auto_offset_reset: 'earliest'` seeks to
+   * the partition's first record (low watermark), otherwise to its end (high
+   * watermark).
    */
   async seek(offset: Offset, timeoutMs = 30_000): Promise<void> {
     const perPartition = typeof offset === 'number' ? undefined : offset;
@@ -239,8 +245,21 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     for (const [partition, target] of targets) {
       const bound = bounds.get(partition);
       if (!bound) throw new RangeError(`Topic ${this.name} has no partition ${partition}`);
-      feed.seek(partition, target === READ_FROM_START ? bound.low : target === READ_FROM_END ? bound.high : target);
+      feed.seek(partition, this.position(partition, target, bound));
     }
+  }
+
+  /** Where seeking `partition` to `target` goes, given its watermarks. */
+  private position(partition: number, target: number, { low, high }: { low: number; high: number }): number {
+    if (target === READ_FROM_START) return low;
+    if (target === READ_FROM_END) return high;
+    if (target >= low && target <= high) return target;
+    const [reset, watermark, offset] = this.resolved.fromBeginning ? ['earliest', 'low', low] : ['latest', 'high', high];
+    this.logger.warn(
+      `Topic ${this.name} partition ${partition}: offset ${target} is out of range (${low} to ${high}); ` +
+        `seeking to the ${watermark} watermark ${offset} instead (auto_offset_reset: ${reset})`,
+    );
+    return offset;
   }
 
   /** Pause consumption (the group membership stays alive). */
@@ -274,8 +293,20 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     return this.consumer as Consumer;
   }
 
-  /** Stop the consumer, and the producer unless the connection is shared; waits at most 10 s, never throws. */
-  async exitHook(): Promise<void> {
+  /**
+   * The exit hook: `close()`. `handle` registers it with `Conf` for its
+   * sources and sinks, so `stream()` runs it when it ends.
+   */
+  exitHook(): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * Stop the consumer, and the producer unless the connection is shared;
+   * waits at most 10 s, never throws. For code that never runs `stream()`
+   * (a Node-RED node). The topic may be used again afterwards: it reconnects.
+   */
+  async close(): Promise<void> {
     const { feedStart, generator, ownConnection, batcher } = this;
     this.feedStart = this.feed = this.consumer = this.generator = this.ownConnection = this.batcher = undefined;
     this.deferredFailure = undefined; // a new stream may use this topic again

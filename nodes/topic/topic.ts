@@ -269,7 +269,7 @@ export = function (RED: NodeAPI): void {
       hooks.remove(`*.${hookLabel}`);
       tracker.clear(); // unfinished records are not committed: they come again
       void topic
-        .exitHook()
+        .close()
         .then(() => broker.deregister(node))
         .then(() => {
           node.status({});
@@ -323,7 +323,7 @@ export = function (RED: NodeAPI): void {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      const closing = [...topics.values()].map((t) => t.exitHook());
+      const closing = [...topics.values()].map((t) => t.close());
       topics.clear();
       void Promise.all(closing)
         .then(() => broker.deregister(node))
