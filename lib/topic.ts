@@ -307,8 +307,8 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
    * (a Node-RED node). The topic may be used again afterwards: it reconnects.
    */
   async close(): Promise<void> {
-    const { feedStart, generator, ownConnection, batcher } = this;
-    this.feedStart = this.feed = this.consumer = this.generator = this.ownConnection = this.batcher = undefined;
+    const { feedStart, generator, batcher } = this;
+    this.feedStart = this.feed = this.consumer = this.generator = this.batcher = undefined;
     this.deferredFailure = undefined; // a new stream may use this topic again
     const closing = Promise.allSettled([
       (async () => {
@@ -318,7 +318,10 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
       })(),
       (async () => {
         await batcher?.flush(); // what was queued is sent (and acknowledged, so consumers may commit it) first
-        await ownConnection?.close();
+        // Dropped only now: a send of the flush must not open a new connection that nobody closes.
+        const own = this.ownConnection;
+        this.ownConnection = undefined;
+        await own?.close();
       })(),
     ]);
     let timer: NodeJS.Timeout | undefined;

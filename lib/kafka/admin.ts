@@ -16,7 +16,7 @@ export class TopicError extends Error {
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`Cannot ${operation} topic "${topic}": ${reason} (${code})`, options);
+    super(`Cannot ${operation} topic "${topic}" (${code}): ${reason}`, options);
     this.name = 'TopicError';
   }
 }
@@ -26,11 +26,12 @@ const MAX_NAME_LENGTH = 249;
 
 /** Why Kafka's naming rules reject `name`, or undefined when they allow it. */
 export function topicNameProblem(name: string): string | undefined {
-  if (name === '.' || name === '..') return `a topic name cannot be "${name}"`;
-  if (name.length > MAX_NAME_LENGTH) return `a topic name has at most ${MAX_NAME_LENGTH} characters, this one has ${name.length}`;
-  const illegal = [...new Set(name.replace(/[a-zA-Z0-9._-]/g, ''))];
+  if (name === '.' || name === '..') return `a topic name cannot be "." or ".."`;
+  if (name.length > MAX_NAME_LENGTH) return `it has ${name.length} characters; a topic name has at most ${MAX_NAME_LENGTH}`;
+  const illegal = [...new Set(name.replace(/[a-zA-Z0-9._-]/g, ''))].map((c) => JSON.stringify(c));
   if (illegal.length === 0) return undefined;
-  return `a topic name may contain only ASCII letters, digits, '.', '_' and '-', not ${illegal.map((c) => JSON.stringify(c)).join(', ')}`;
+  const list = illegal.length > 1 ? `${illegal.slice(0, -1).join(', ')} and ${illegal[illegal.length - 1]}` : illegal[0];
+  return `it contains ${list}; a topic name may contain only ASCII letters, digits, '.', '_' and '-'`;
 }
 
 interface KafkaJSTopicError {

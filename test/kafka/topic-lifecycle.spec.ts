@@ -1,8 +1,8 @@
 // Topic on the real broker: who closes it, seeks outside a partition's records, and refused topic names.
 import should from 'should';
 import { Conf, handle, stream } from '../../lib';
-import type { Logger } from '../../lib/log';
-import { Topic, TopicError } from '../../lib/topic';
+import { consoleLogger, type Logger } from '../../lib/log';
+import { KafkaConnection, Topic, TopicError } from '../../lib/topic';
 import { brokers, createTopic, kafka, take, trackTopics, uniqueTopic } from '../support/kafka';
 import { waitFor } from '../support/wait';
 
@@ -55,6 +55,14 @@ describe('Topic lifecycle on the real broker', function () {
       const reader = track(new Topic(output, { brokers: brokers(), groupId: uniqueTopic('group'), fromBeginning: true }));
       should((await take(reader, 1))[0]).match({ key: 'k', value: 'v!' });
     });
+  });
+
+  it('a Topic on a shared connection that its owner closed fails to send instead of opening a new client', async () => {
+    const connection = KafkaConnection.fromConf({ brokers: brokers() }, consoleLogger);
+    const topic = track(new Topic(uniqueTopic('shared'), {}, { connection }));
+    await topic('k', 'before');
+    await connection.close();
+    await should(topic('k', 'after')).be.rejectedWith(/Error while producing to Topic .*: the Kafka connection was closed/);
   });
 
   describe('seek outside the records of a partition', () => {
@@ -122,8 +130,8 @@ describe('Topic lifecycle on the real broker', function () {
       );
       should(err).be.an.Error();
       should(err!.message).equal(
-        'Error while producing to Topic bad topic!: Cannot create topic "bad topic!": ' +
-          `a topic name may contain only ASCII letters, digits, '.', '_' and '-', not " ", "!" (INVALID_TOPIC_EXCEPTION)`,
+        'Error while producing to Topic bad topic!: Cannot create topic "bad topic!" (INVALID_TOPIC_EXCEPTION): ' +
+          `it contains " " and "!"; a topic name may contain only ASCII letters, digits, '.', '_' and '-'`,
       );
       const cause = err!.cause as TopicError;
       should(cause).be.instanceOf(TopicError);
@@ -137,7 +145,7 @@ describe('Topic lifecycle on the real broker', function () {
         () => undefined,
         (e: Error) => e,
       );
-      should((err!.cause as TopicError).reason).equal('a topic name has at most 249 characters, this one has 250');
+      should((err!.cause as TopicError).reason).equal('it has 250 characters; a topic name has at most 249');
     });
   });
 });
