@@ -188,8 +188,13 @@ describe('slipstream-handle node', function () {
       should(lastStatus(node)).match({ fill: 'red', shape: 'ring', text: /line 2/ });
       send({ payload: 1 });
       const [err] = await received(errors, 1);
-      should(err.error.message).equal("SyntaxError: Unexpected token ';' (body: line 2)");
+      should(err.error.message).equal("SyntaxError: Unexpected token ';' (body: line 2, col 10)");
       should(err.payload).equal(1);
+    });
+
+    it('a one-line syntax error at the end of the code names that line, not the wrapper\'s', async () => {
+      await loadHandle('return msg +');
+      should(lastStatus(helper.getNode('h'))).match({ fill: 'red', text: 'Unexpected end of input (body: line 1, col 13)' });
     });
 
     it('an error in the On Start code is reported with its line', async () => {
