@@ -59,6 +59,8 @@ describe('node-support: UserCode and drain', () => {
     const code = new UserCode('test:5', { wait: (ms: number) => new Promise((r) => setTimeout(r, ms)) });
     const loop = code.compile<Gen>('body', 'async function* () {', 'while (true) {}');
     await should(run(code, loop(null), 100)).be.rejectedWith('timed out after 0.1 s');
+    const afterYield = code.compile<Gen>('body', 'async function* () {', 'yield 1; while (true) {}');
+    await should(run(code, afterYield(null), 100)).be.rejectedWith('timed out after 0.1 s');
     const slow = code.compile<Gen>('body', 'async function* () {', 'yield 1; await wait(2000); yield 2;');
     const started = Date.now();
     await should(run(code, slow(null), 100)).be.rejectedWith('timed out after 0.1 s');
