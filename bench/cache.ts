@@ -2,7 +2,10 @@
  * Cache benchmark: 100,000 puts, gets, transactional increments and a full
  * iteration, with put/get/iteration compared against raw rocksdb-native calls
  * in the same run (interleaved, 3 repeats, medians). Operations are issued
- * 1,000 at a time, as a stream handler under load would.
+ * 1,000 at a time, as a stream handler under load would. Increments run with
+ * write-back (the default) and with `writeBack: false` (each write resolves
+ * once it is in RocksDB). Rates include writing the buffered changes (the
+ * commit barrier a stream runs).
  *
  *   npx tsc -p . && node dist/bench/cache.js
  */
@@ -12,6 +15,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { Cache } from '../lib/cache';
 import { RocksDB } from '../lib/cache/engine';
+import { commitBarrier } from '../lib/core/commit-barrier';
 import { median, runBench, writeResults } from './support';
 
 const N = 100_000;
@@ -21,14 +25,15 @@ const INCREMENT_KEYS = 100;
 
 type Op = (i: number) => Promise<unknown>;
 
-/** ops/s for N calls of `op`, WINDOW in flight at a time. */
-async function rate(op: Op): Promise<number> {
+/** ops/s for N calls of `op`, WINDOW in flight at a time, until `settle()` (e.g. a flush) resolved. */
+async function rate(op: Op, settle?: () => Promise<unknown>): Promise<number> {
   const start = process.hrtime.bigint();
   for (let base = 0; base < N; base += WINDOW) {
     const batch: Array<Promise<unknown>> = [];
     for (let i = base; i < base + WINDOW; i++) batch.push(op(i));
     await Promise.all(batch);
   }
+  await settle?.();
   return N / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
@@ -55,7 +60,7 @@ async function main(): Promise<void> {
 
   const cases: Record<string, { cache: () => Promise<number>; raw: () => Promise<number> }> = {
     put: {
-      cache: () => rate((i) => cache.put(i, value(i))),
+      cache: () => rate((i) => cache.put(i, value(i)), commitBarrier),
       raw: () => rate((i) => raw.put(rawKey(i), v8.serialize(value(i)))),
     },
     get: {
@@ -87,19 +92,26 @@ async function main(): Promise<void> {
     }
   }
 
-  const increments: number[] = [];
+  const direct = new Cache(path.join(root, 'direct'), { writeBack: false });
+  const increments: Record<'writeBack' | 'direct', number[]> = { writeBack: [], direct: [] };
   for (let r = 0; r < REPEATS; r++) {
-    increments.push(
-      await rate((i) =>
-        cache.transaction(`counter:${i % INCREMENT_KEYS}`, async (c) => {
-          const key = `counter:${i % INCREMENT_KEYS}`;
-          await c.put(key, ((await c.get(key, 0)) as number) + 1);
-        }),
-      ),
-    );
+    for (const [name, target] of [['writeBack', cache], ['direct', direct]] as const) {
+      increments[name].push(
+        await rate(
+          (i) =>
+            target.transaction(`counter:${i % INCREMENT_KEYS}`, async (c) => {
+              const key = `counter:${i % INCREMENT_KEYS}`;
+              await c.put(key, ((await c.get(key, 0)) as number) + 1);
+            }),
+          commitBarrier,
+        ),
+      );
+    }
   }
-  const counted = await cache.getMany(Array.from({ length: INCREMENT_KEYS }, (_, k) => `counter:${k}`));
-  if (counted.some((n) => n !== (N / INCREMENT_KEYS) * REPEATS)) throw new Error('lost increments');
+  for (const target of [cache, direct]) {
+    const counted = await target.getMany(Array.from({ length: INCREMENT_KEYS }, (_, k) => `counter:${k}`));
+    if (counted.some((n) => n !== (N / INCREMENT_KEYS) * REPEATS)) throw new Error('lost increments');
+  }
 
   const rows = Object.entries(samples).map(([operation, s]) => ({
     operation,
@@ -107,12 +119,14 @@ async function main(): Promise<void> {
     rawOpsPerSec: Math.round(median(s.raw)),
     ratio: Number((median(s.cache) / median(s.raw)).toFixed(3)),
   }));
-  rows.push({
-    operation: `transaction increment (${INCREMENT_KEYS} keys)`,
-    cacheOpsPerSec: Math.round(median(increments)),
-    rawOpsPerSec: NaN,
-    ratio: NaN,
-  });
+  for (const [name, label] of [['writeBack', ''], ['direct', ', writeBack: false']] as const) {
+    rows.push({
+      operation: `transaction increment (${INCREMENT_KEYS} keys${label})`,
+      cacheOpsPerSec: Math.round(median(increments[name])),
+      rawOpsPerSec: NaN,
+      ratio: NaN,
+    });
+  }
 
   const fmt = (n: number): string => (Number.isNaN(n) ? '—' : n.toLocaleString('en-US'));
   console.log(`Cache benchmark: ${N.toLocaleString('en-US')} ops, ${WINDOW} in flight, median of ${REPEATS}`);
@@ -134,7 +148,7 @@ async function main(): Promise<void> {
     })),
   });
 
-  await Promise.all([cache.close(), raw.close()]);
+  await Promise.all([cache.close(), direct.close(), raw.close()]);
   fs.rmSync(root, { recursive: true, force: true });
 }
 

@@ -4,24 +4,34 @@
 //   lib                handle(topic, { sink: [outTopic] }) with Cache.transaction
 //   node-red           topic-in → cache update → topic-out in a real headless Node-RED
 //   python-slipstream  the Python original (bench/python/pipeline.py)
+//   kafka-streams      Kafka Streams, groupByKey().aggregate() (bench/kafka-streams)
+//   quix-streams       Quix Streams, apply(stateful=True) (bench/python/quix_pipeline.py)
 // beside the kafkajs ceilings (a bare eachBatch consumer over the input, a bare
 // producer writing N). Each contender runs in a child process, R times,
 // interleaved; every run's output is checked. `npm run bench` sets up what this
-// needs (scripts/bench.js) and runs it:
+// needs (scripts/bench.js: the Python venv, the Kafka Streams build) and runs it:
 //   node dist/bench/e2e.js [--messages N] [--runs R] [--only lib,node-red,…]
 //        [--python bench/python/.venv/bin/python] [--baseline <package root>] [--prof-dir <dir>]
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { nodeRedUserDir, startNodeRed } from '../test/support/node-red-process';
 import { benchKafka, brokersFromEnv, createTopic, fillTopic, median, peakRssMb, readTopic, resultsPath, runBench, topicSize } from './support';
 import { expectedTotals, inputMessage, type OutputValue, PARTITIONS, USERS, type WorkerArgs } from './workload';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CONTENDERS = ['lib', 'node-red', 'python-slipstream', 'kafkajs-consume', 'kafkajs-produce'] as const;
+const CONTENDERS = ['lib', 'node-red', 'python-slipstream', 'kafka-streams', 'quix-streams', 'kafkajs-consume', 'kafkajs-produce'] as const;
 type Contender = (typeof CONTENDERS)[number] | 'lib@baseline' | 'node-red@baseline';
+/** The Kafka Streams application as scripts/bench.js builds it (bench/kafka-streams/pom.xml). */
+const KAFKA_STREAMS = {
+  classes: path.join(ROOT, 'bench', 'kafka-streams', 'target', 'classes'),
+  libs: path.join(ROOT, 'bench', 'kafka-streams', 'target', 'libs'),
+  main: 'slipstream.bench.RunningTotal',
+};
+/** Every output topic: record timestamps are the broker's append times, the clock every rate is taken from. */
+const OUTPUT_TOPIC_CONFIG = { 'message.timestamp.type': 'LogAppendTime' };
 
 interface Options {
   messages: number;
@@ -78,7 +88,7 @@ interface Child {
   process: ChildProcess;
   /** Resolves with the child's `RESULT {…}` line, if it prints one. */
   result: Promise<{ msgsPerSec: number; count: number }>;
-  /** Node children exit on SIGINT (writing a --cpu-prof profile); the Python one is killed. */
+  /** Node children exit on SIGINT (writing a --cpu-prof profile); the Python and Java ones are killed. */
   gentle: boolean;
 }
 
@@ -106,10 +116,22 @@ function spawnWorker(bench: Bench, contender: string, args: WorkerArgs): Child {
   return { process: child, result: watchResult(child), gentle: true };
 }
 
-function spawnPython(bench: Bench, args: WorkerArgs): Child {
-  const child = spawn(bench.options.python, [path.join(ROOT, 'bench', 'python', 'pipeline.py'), JSON.stringify(args)], {
+function spawnPython(bench: Bench, script: string, args: WorkerArgs): Child {
+  const child = spawn(bench.options.python, [path.join(ROOT, 'bench', 'python', script), JSON.stringify(args)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  return { process: child, result: watchResult(child), gentle: false };
+}
+
+function spawnKafkaStreams(args: WorkerArgs): Child {
+  const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+  const classpath = [KAFKA_STREAMS.classes, path.join(KAFKA_STREAMS.libs, '*')].join(path.delimiter);
+  const logging = [
+    '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
+    // It warns that the state directory is under the OS temp directory, as every contender's is here.
+    '-Dorg.slf4j.simpleLogger.log.org.apache.kafka.streams.processor.internals.StateDirectory=error',
+  ];
+  const child = spawn(java, [...logging, '-cp', classpath, KAFKA_STREAMS.main, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
   return { process: child, result: watchResult(child), gentle: false };
 }
 
@@ -161,22 +183,39 @@ async function watch(child: Child, deadline: number, done: () => Promise<boolean
 }
 
 /**
+ * The broker's append times of an output topic's first and last record (output
+ * topics are LogAppendTime, so every contender is timed by the same clock,
+ * whatever timestamps its client sets), as a rate.
+ */
+class AppendSpan {
+  private first = Infinity;
+  private last = -Infinity;
+
+  add(message: KafkaMessage): void {
+    const ts = Number(message.timestamp);
+    if (ts < this.first) this.first = ts;
+    if (ts > this.last) this.last = ts;
+  }
+
+  msgsPerSec(messages: number): number | null {
+    return this.last > this.first ? messages / ((this.last - this.first) / 1000) : null;
+  }
+}
+
+/**
  * Check a pipeline's output: exactly N records, every user's highest total
  * equal to the sum of its input amounts (totals only grow: amounts are
- * positive). Returns msgs/s from the first to the last output record's
- * timestamp (set by the producing client when it sends).
+ * positive). Returns msgs/s from the broker's append times of the first and
+ * the last output record.
  */
 async function verifyPipeline(bench: Bench, output: string): Promise<{ msgsPerSec: number | null; verified: boolean; note?: string }> {
   const { messages } = bench.options;
   const count = await topicSize(bench.admin, output);
   const highest = new Map<string, number>();
-  let first = Infinity;
-  let last = -Infinity;
+  const span = new AppendSpan();
   let malformed = 0;
   await readTopic(bench.kafka, output, count, (message) => {
-    const ts = Number(message.timestamp);
-    if (ts < first) first = ts;
-    if (ts > last) last = ts;
+    span.add(message);
     try {
       const { user, total } = JSON.parse(String(message.value)) as OutputValue;
       if (String(message.key) !== user) malformed++;
@@ -186,7 +225,7 @@ async function verifyPipeline(bench: Bench, output: string): Promise<{ msgsPerSe
     }
   });
   const wrongTotals = [...bench.expected].filter(([user, total]) => highest.get(user) !== total).length;
-  const msgsPerSec = last > first ? messages / ((last - first) / 1000) : null;
+  const msgsPerSec = span.msgsPerSec(messages);
   const problems = [
     count !== messages && `${count} output records, expected ${messages}`,
     wrongTotals > 0 && `${wrongTotals} of ${bench.expected.size} users with a wrong final total`,
@@ -205,14 +244,16 @@ async function runPipeline(bench: Bench, contender: Contender, run: number): Pro
     groupId: `${bench.prefix}-${name}-${run}`,
     db: fs.mkdtempSync(path.join(bench.tmp, `${name}-${run}-`)),
   };
-  await createTopic(bench.kafka, args.output, PARTITIONS);
+  await createTopic(bench.kafka, args.output, PARTITIONS, OUTPUT_TOPIC_CONFIG);
   const baselineLib = bench.options.baseline && path.join(bench.options.baseline, 'dist', 'lib');
   const child =
     contender === 'lib' ? spawnWorker(bench, 'lib', args)
     : contender === 'lib@baseline' ? spawnWorker(bench, 'lib', { ...args, lib: baselineLib })
     : contender === 'node-red' ? spawnNodeRed(bench, args, ROOT)
     : contender === 'node-red@baseline' ? spawnNodeRed(bench, args, bench.options.baseline as string)
-    : spawnPython(bench, args);
+    : contender === 'kafka-streams' ? spawnKafkaStreams(args)
+    : contender === 'quix-streams' ? spawnPython(bench, 'quix_pipeline.py', args)
+    : spawnPython(bench, 'pipeline.py', args);
   child.result.catch(() => undefined); // pipelines print no result; their exit is noticed by watch()
   const deadline = Date.now() + 60_000 + (bench.options.messages / 300) * 1000;
   const watched = await watch(child, deadline, async () => (await topicSize(bench.admin, args.output)) >= bench.options.messages);
@@ -232,7 +273,7 @@ async function runCeiling(bench: Bench, contender: 'kafkajs-consume' | 'kafkajs-
     groupId: `${bench.prefix}-${contender}-${run}`,
     db: '',
   };
-  if (contender === 'kafkajs-produce') await createTopic(bench.kafka, args.output, PARTITIONS);
+  if (contender === 'kafkajs-produce') await createTopic(bench.kafka, args.output, PARTITIONS, OUTPUT_TOPIC_CONFIG);
   const child = spawnWorker(bench, contender, args);
   let result: { msgsPerSec: number; count: number } | undefined;
   let failure: string | undefined;
@@ -244,10 +285,29 @@ async function runCeiling(bench: Bench, contender: 'kafkajs-consume' | 'kafkajs-
   const watched = await watch(child, deadline, async () => result !== undefined || failure !== undefined);
   await stop(child);
   if (!result) return { msgsPerSec: null, peakRssMb: watched.rss, verified: false, note: failure ?? watched.note };
-  // The consumer counted every input record itself; the producer's topic must hold N.
-  const count = contender === 'kafkajs-produce' ? await topicSize(bench.admin, args.output) : result.count;
+  // The consumer counted every input record itself and timed itself (it has no
+  // output); the producer's topic must hold N, and is timed like the pipelines'.
+  let msgsPerSec: number | null = result.msgsPerSec;
+  let count = result.count;
+  if (contender === 'kafkajs-produce') {
+    count = await topicSize(bench.admin, args.output);
+    const span = new AppendSpan();
+    await readTopic(bench.kafka, args.output, count, (message) => span.add(message));
+    msgsPerSec = span.msgsPerSec(bench.options.messages);
+  }
   const verified = count === bench.options.messages;
-  return { msgsPerSec: result.msgsPerSec, peakRssMb: watched.rss, verified, note: verified ? undefined : `${count} records, expected ${bench.options.messages}` };
+  return { msgsPerSec, peakRssMb: watched.rss, verified, note: verified ? undefined : `${count} records, expected ${bench.options.messages}` };
+}
+
+/** The 1, 5 and 15 minute load averages, to two decimals. */
+function loadAverage(): number[] {
+  return os.loadavg().map((l) => Number(l.toFixed(2)));
+}
+
+/** The kafka-streams jar's version in the built application, e.g. 3.9.2. */
+function kafkaStreamsVersion(): string {
+  const jars = fs.existsSync(KAFKA_STREAMS.libs) ? fs.readdirSync(KAFKA_STREAMS.libs) : [];
+  return jars.map((jar) => /^kafka-streams-(\d.*)\.jar$/.exec(jar)?.[1]).find(Boolean) ?? 'not built';
 }
 
 function versionOf(command: string, args: string[]): string {
@@ -279,22 +339,26 @@ function ratio(a: Summary | undefined, b: Summary | undefined): number | null {
   return a && b && a.medianMsgsPerSec && b.medianMsgsPerSec ? Number((a.medianMsgsPerSec / b.medianMsgsPerSec).toPrecision(3)) : null;
 }
 
-function printTable(options: Options, summaries: Map<Contender, Summary>, results: Map<Contender, RunResult[]>): void {
-  const rows: Record<string, Record<string, string | number>> = {};
+/** Whole numbers with thousands separators, as in the README. */
+const figure = (n: number): string => Math.round(n).toLocaleString('en');
+
+/** The results as a Markdown table (ready for the README), one row per contender. */
+function printTable(options: Options, summaries: Map<Contender, Summary>, results: Map<Contender, RunResult[]>, overProduce: Record<string, number | null>): void {
+  console.log('| contender | median msgs/s | min–max msgs/s | / kafkajs-produce | peak RSS MB | verified runs |');
+  console.log('|---|--:|--:|--:|--:|--:|');
   for (const [name, s] of summaries) {
-    const good = results.get(name)!.filter((r) => r.verified && r.msgsPerSec !== null).map((r) => Math.round(r.msgsPerSec as number));
-    rows[name] = {
-      'median msgs/s': s.medianMsgsPerSec,
-      'min–max msgs/s': good.length ? `${Math.min(...good)}–${Math.max(...good)}` : '—',
-      'peak RSS MB': s.peakRssMb,
-      verified: `${results.get(name)!.filter((r) => r.verified).length}/${options.runs}`,
-    };
+    const good = results.get(name)!.filter((r) => r.verified && r.msgsPerSec !== null).map((r) => r.msgsPerSec as number);
+    const range = good.length ? `${figure(Math.min(...good))}–${figure(Math.max(...good))}` : '—';
+    const verified = `${results.get(name)!.filter((r) => r.verified).length}/${options.runs}`;
+    console.log(`| \`${name}\` | ${s.medianMsgsPerSec ? figure(s.medianMsgsPerSec) : '—'} | ${range} | ${overProduce[name] ?? '—'} | ${s.peakRssMb} | ${verified} |`);
   }
-  console.table(rows);
 }
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  if (options.only.includes('kafka-streams') && !fs.existsSync(KAFKA_STREAMS.classes)) {
+    throw new Error(`${path.relative(ROOT, KAFKA_STREAMS.classes)} is missing: npm run bench builds the Kafka Streams contender`);
+  }
   const brokers = brokersFromEnv();
   const kafka = benchKafka(brokers);
   const admin = kafka.admin();
@@ -310,6 +374,7 @@ async function main(): Promise<void> {
     expected: expectedTotals(options.messages),
     tmp: fs.mkdtempSync(path.join(os.tmpdir(), 'slipstream-e2e-')),
   };
+  const started = { date: new Date().toISOString(), loadAverage: loadAverage() };
   if (options.profDir) fs.mkdirSync(options.profDir, { recursive: true });
   try {
     console.log(`e2e: filling ${bench.input} (${PARTITIONS} partitions) with ${options.messages.toLocaleString('en')} messages…`);
@@ -333,30 +398,42 @@ async function main(): Promise<void> {
 
     const summaries = new Map([...results].map(([name, r]) => [name, summarize(r)]));
     const at = (name: Contender): Summary | undefined => summaries.get(name);
+    const overProduce = Object.fromEntries([...summaries.keys()].map((name) => [name, ratio(at(name), at('kafkajs-produce'))]));
     const ratios = {
+      libOverKafkaStreams: ratio(at('lib'), at('kafka-streams')),
+      nodeRedOverQuixStreams: ratio(at('node-red'), at('quix-streams')),
       libOverPython: ratio(at('lib'), at('python-slipstream')),
       nodeRedOverLib: ratio(at('node-red'), at('lib')),
       libOverKafkajsConsume: ratio(at('lib'), at('kafkajs-consume')),
+      overKafkajsProduce: overProduce,
     };
     const machine = {
       cores: os.cpus().length,
+      loadAverage: { start: started.loadAverage, end: loadAverage() },
       node: process.version,
       kafka: process.env.BENCH_KAFKA_VERSION ?? 'unknown',
+      kafkaStreams: kafkaStreamsVersion(),
       python: versionOf(options.python, ['--version']),
+      quixStreams: versionOf(options.python, ['-c', 'import quixstreams; print(quixstreams.__version__)']),
     };
     console.log(
-      `\ne2e: ${options.messages.toLocaleString('en')} messages, ${PARTITIONS} partitions, ${USERS.toLocaleString('en')} users, ` +
-        `${options.runs} interleaved runs each; ${machine.cores} cores, Node ${machine.node}, Kafka ${machine.kafka}, Python ${machine.python}`,
+      `\ne2e: N = ${options.messages.toLocaleString('en')} messages, ${PARTITIONS} partitions, ${USERS.toLocaleString('en')} users, ` +
+        `${options.runs} interleaved runs each; ${started.date.slice(0, 10)}; ${machine.cores} cores, load average ${machine.loadAverage.start.join(' ')} before ` +
+        `(${machine.loadAverage.end.join(' ')} after); Node ${machine.node}, Kafka ${machine.kafka}, Kafka Streams ${machine.kafkaStreams}, ` +
+        `Python ${machine.python}, Quix Streams ${machine.quixStreams}\n`,
     );
-    printTable(options, summaries, results);
+    printTable(options, summaries, results, overProduce);
     console.log(
-      `lib / python-slipstream = ${ratios.libOverPython ?? '—'}   node-red / lib = ${ratios.nodeRedOverLib ?? '—'}   ` +
+      `\nlib / kafka-streams = ${ratios.libOverKafkaStreams ?? '—'} · node-red / quix-streams = ${ratios.nodeRedOverQuixStreams ?? '—'} · ` +
+        `lib / python-slipstream = ${ratios.libOverPython ?? '—'} · node-red / lib = ${ratios.nodeRedOverLib ?? '—'} · ` +
         `lib / kafkajs-consume = ${ratios.libOverKafkajsConsume ?? '—'}`,
     );
     const main = Object.fromEntries(CONTENDERS.filter((c) => summaries.has(c)).map((c) => [c, summaries.get(c)]));
     const report = {
+      date: started.date,
       machine,
       workload: { messages: options.messages, partitions: PARTITIONS, users: USERS, runs: options.runs },
+      rate: 'N / (broker append time of the last output record - that of the first); kafkajs-consume times itself',
       contenders: main,
       ratios,
     };
@@ -375,7 +452,8 @@ async function main(): Promise<void> {
       console.log(`written ${resultsPath('compare')}`);
     }
   } finally {
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    // Kafka Streams' internal topics start with its application id, Quix's with `changelog__`; both contain the prefix.
+    const topics = (await admin.listTopics()).filter((t) => t.includes(prefix));
     await admin.deleteTopics({ topics }).catch(() => undefined);
     await admin.disconnect();
     fs.rmSync(bench.tmp, { recursive: true, force: true });

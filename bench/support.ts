@@ -65,12 +65,13 @@ export function benchKafka(brokers: string[], clientId = 'slipstream-bench'): Ka
   return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING });
 }
 
-/** Create `topic` with `partitions` partitions (no error when it exists). */
-export async function createTopic(kafka: Kafka, topic: string, partitions: number): Promise<void> {
+/** Create `topic` with `partitions` partitions and topic `config` entries (no error when it exists). */
+export async function createTopic(kafka: Kafka, topic: string, partitions: number, config: Record<string, string> = {}): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    const configEntries = Object.entries(config).map(([name, value]) => ({ name, value }));
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries }], waitForLeaders: true });
   } finally {
     await admin.disconnect();
   }

@@ -24,19 +24,60 @@ export interface KeyedSink {
 /**
  * A keyed sink may also take outputs without waiting for them to be durable
  * (a `Topic`: queued for a batched produce request). `handle` then goes on
- * with the next message at once; the sink guarantees that the source's
- * consumer commits nothing handled before the output was acknowledged, and
- * that a failure stops the stream (at-least-once).
+ * with the next message at once and hands the acknowledgement to the
+ * source's commit ledger (see `LEDGER_SOURCE`), so the source record is
+ * committed only once what was produced for it is acknowledged.
  */
 export const DEFERRED_SINK: unique symbol = Symbol.for('slipstream.deferredSink');
 
+/** An output accepted by a deferred sink: `acked` settles when it is durable (or failed). */
+export interface Accepted {
+  acked: Promise<void>;
+}
+
 export interface DeferredSink {
   /** Resolves once the output is accepted (queued), rejects when the sink failed. */
-  [DEFERRED_SINK](key: unknown, value: unknown): Promise<void>;
+  [DEFERRED_SINK](key: unknown, value: unknown): Promise<Accepted>;
 }
 
 export function isDeferredSink(x: unknown): x is DeferredSink {
   return typeof (x as Partial<DeferredSink> | null)?.[DEFERRED_SINK] === 'function';
+}
+
+/**
+ * A source with a commit ledger (a `Topic`): its messages are finished
+ * explicitly, so `stream()` may handle several at once — one lane per
+ * `laneOf(message)`, in order within a lane — and commit each once its
+ * handlers and their sinks are done.
+ */
+export const LEDGER_SOURCE: unique symbol = Symbol.for('slipstream.ledgerSource');
+
+export interface Ledger<M = unknown> {
+  /** Messages of one lane are handled one after another, in order (a Topic: the partition). */
+  laneOf(message: M): number;
+  /** False once the message's position was moved (a seek) or its partition revoked: it is not handled, it comes again. */
+  isCurrent(message: M): boolean;
+  /** The only door out of the ledger: work on `message` ended, and `after` (if given) must resolve before it counts as done. */
+  finish(message: M, after?: PromiseLike<unknown>): void;
+}
+
+export interface LedgerSource<M = unknown> {
+  /** Switch the source to explicit finishing (before it is iterated) and return its ledger. */
+  [LEDGER_SOURCE](): Ledger<M>;
+}
+
+export function isLedgerSource(x: unknown): x is LedgerSource {
+  return typeof (x as Partial<LedgerSource> | null)?.[LEDGER_SOURCE] === 'function';
+}
+
+/**
+ * A source told at once when its `PausableStream` is paused or resumed (a
+ * `Topic` pauses its consumer), even while a pull is waiting for a value.
+ */
+export const ON_SIGNAL: unique symbol = Symbol.for('slipstream.onSignal');
+
+export interface SignalledSource {
+  [ON_SIGNAL](signal: 'pause' | 'resume'): void;
 }
 
 export function isKeyedSink(x: unknown): x is KeyedSink {

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import type { Admin, Consumer, Message, Producer } from 'kafkajs';
 import { Conf } from './core/conf';
-import { DEFERRED_SINK, EXIT_HOOK, type ICodec, KEYED_SINK } from './interfaces';
-import { pendingAcks } from './kafka/acks';
+import { type Accepted, DEFERRED_SINK, EXIT_HOOK, type ICodec, KEYED_SINK, type Ledger, LEDGER_SOURCE, ON_SIGNAL } from './interfaces';
 import { ProduceBatcher } from './kafka/batcher';
 import { compressionOf } from './kafka/client';
 import { type ResolvedConf, resolveTopicConf, type TopicConf, unknownKeys } from './kafka/config';
 import { KafkaConnection } from './kafka/connection';
-import { ConsumerFeed, type ConsumerStateListener } from './kafka/feed';
-import type { Headers, RawRecord } from './kafka/record';
+import { ConsumerFeed, type ConsumerStateListener, type RecordFailureListener } from './kafka/feed';
+import type { FailurePolicy, RecordPosition } from './kafka/ledger';
+import { DecodeError, type Headers, type RawRecord } from './kafka/record';
 import { consoleLogger, type Logger } from './log';
 import { Callable } from './utils/callable';
 import { Signal } from './utils/signal';
@@ -17,8 +17,9 @@ import { Signal } from './utils/signal';
 export { TopicError, type TopicOperation } from './kafka/admin';
 export type { TopicConf } from './kafka/config';
 export { KafkaConnection } from './kafka/connection';
-export type { ConsumerState, ConsumerStateListener } from './kafka/feed';
-export type { Headers } from './kafka/record';
+export type { ConsumerState, ConsumerStateListener, RecordFailureListener } from './kafka/feed';
+export type { FailurePolicy, RecordPosition } from './kafka/ledger';
+export { DecodeError, type Headers } from './kafka/record';
 
 export const READ_FROM_START = -2;
 export const READ_FROM_END = -1;
@@ -32,14 +33,29 @@ export interface TopicOptions {
   codec?: ICodec;
   /** Log what would be produced instead of producing it. */
   dry?: boolean;
-  /** Records handed out and not finished, at most (default 1: one at a time, as `handle` consumes). */
+  /**
+   * Records handed out and not finished, at most. Default 1 for a loop over
+   * the topic; under `stream()` (which finishes records itself) 1,000.
+   */
   maxInFlight?: number;
   /**
    * `auto` (default): asking for the next record finishes the previous one,
    * as a handler loop does. `manual`: only `finish(record)` does, for
    * consumers that process several records at once (a Node-RED flow).
+   * `stream()` switches its topics to `manual` and finishes them itself.
    */
   finishMode?: 'auto' | 'manual';
+  /**
+   * A record whose work failed (`finish(record, after)` with `after`
+   * rejected): `stop` (default) fails the stream; `hold` keeps handling but
+   * commits nothing of its partition from that record on; `skip` commits
+   * past it. See `FailurePolicy`.
+   */
+  onFailure?: FailurePolicy;
+  /** Told about every failed record, after `onFailure` was applied. */
+  onRecordFailure?: RecordFailureListener;
+  /** Told about every record the codec rejected and that was skipped (conf `onDecodeError: 'skip'`). */
+  onSkippedRecord?: (error: DecodeError) => void;
   /** Share a client (and its producer) with other topics; closed by its owner, not by `exitHook`. */
   connection?: KafkaConnection;
   logger?: Logger;
@@ -69,6 +85,8 @@ export interface TopicRecord<V = unknown> {
 type Key = string | Buffer | number | null | undefined;
 
 const EXIT_TIMEOUT_MS = 10_000;
+/** Records in flight under `stream()`, which handles a topic's partitions concurrently. */
+const STREAM_MAX_IN_FLIGHT = 1_000;
 /** Records in one produce request, at most, and queued by `handle` sinks before they wait. */
 const MAX_BATCH = 2_000;
 const MAX_QUEUED = 10_000;
@@ -97,8 +115,12 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   private readonly resolved: ResolvedConf;
   private readonly logger: Logger;
   private readonly startOffset: Offset | undefined;
-  private readonly maxInFlight: number;
-  private readonly autoFinish: boolean;
+  private maxInFlight: number;
+  private readonly maxInFlightGiven: boolean;
+  private autoFinish: boolean;
+  private readonly onFailure: FailurePolicy;
+  private readonly onRecordFailure: RecordFailureListener | undefined;
+  private readonly onSkippedRecord: ((error: DecodeError) => void) | undefined;
   private readonly onConsumerState: ConsumerStateListener | undefined;
   private readonly sharedConnection: KafkaConnection | undefined;
   private ownConnection: KafkaConnection | undefined;
@@ -111,10 +133,16 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   private generator: AsyncGenerator<TopicRecord<V> | Signal, void, Signal | undefined> | undefined;
   /** Batches what is produced; created on the first send. */
   private batcher: ProduceBatcher | undefined;
-  /** The first failure of a record produced for `handle` without waiting: later ones fail with it. */
+  /** The first failure of a record produced for `stream()` without waiting: later ones fail with it. */
   private deferredFailure: Error | undefined;
   /** What `handle` registers with `Conf` for this topic (one function per topic). */
   readonly [EXIT_HOOK] = (): Promise<void> => this.close();
+  /**
+   * Under `stream()`: the partition epoch each record was handed out in (see
+   * `ConsumerFeed.epochOf`), until `isCurrent` checks it — a Map, not a
+   * WeakMap: thousands of short-lived weak keys a second cost the GC more.
+   */
+  private readonly epochs = new Map<TopicRecord<V>, number>();
 
   constructor(name: string, conf: TopicConf = {}, options: TopicOptions = {}) {
     super();
@@ -134,8 +162,12 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     this.dry = options.dry ?? false;
     this.startOffset = options.offset;
     if (typeof this.startOffset === 'number') checkOffset(this.startOffset);
+    this.maxInFlightGiven = options.maxInFlight !== undefined;
     this.maxInFlight = options.maxInFlight ?? 1;
     this.autoFinish = (options.finishMode ?? 'auto') === 'auto';
+    this.onFailure = options.onFailure ?? 'stop';
+    this.onRecordFailure = options.onRecordFailure;
+    this.onSkippedRecord = options.onSkippedRecord;
     this.onConsumerState = options.onConsumerState;
   }
 
@@ -161,26 +193,24 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
 
   /**
    * As a `handle` sink: queue the record and return without waiting for the
-   * broker (waiting only while the queue is full). Consumers in this process
-   * commit the records they finish after this call only once it was
-   * acknowledged (`pendingAcks`); a failure fails this call's successors and
-   * stops those consumers, so nothing is lost.
+   * broker (waiting only while the queue is full), with the acknowledgement
+   * to wait for: `stream()` hands it to the source's ledger, so the source
+   * record is committed only once this one was acknowledged. A failure fails
+   * this sink's later records too (the stream stops; nothing is lost).
    */
-  async [DEFERRED_SINK](key: Key, value: unknown): Promise<void> {
+  async [DEFERRED_SINK](key: Key, value: unknown): Promise<Accepted> {
     if (this.deferredFailure) throw this.deferredFailure;
     const message = this.message(key, value);
-    if (!message) return;
+    if (!message) return { acked: Promise.resolve() };
     const batcher = this.producing();
     await batcher.room();
-    const settle = pendingAcks.add();
-    batcher.add(message, true).then(
-      () => settle(),
-      (err: unknown) => {
-        const cause = err instanceof Error ? err.message : String(err);
-        this.deferredFailure ??= new Error(`Error while producing to Topic ${this.name}: ${cause}`, { cause: err });
-        settle(this.deferredFailure);
-      },
-    );
+    const acked = batcher.add(message, true).catch((err: unknown) => {
+      const cause = err instanceof Error ? err.message : String(err);
+      this.deferredFailure ??= new Error(`Error while producing to Topic ${this.name}: ${cause}`, { cause: err });
+      throw this.deferredFailure;
+    });
+    acked.catch(() => undefined); // handled: whoever holds `acked` sees the failure, and so does the next call
+    return { acked };
   }
 
   /** Encode a record to send, or log it and return undefined when dry. */
@@ -273,9 +303,39 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     this.feed?.resume();
   }
 
-  /** Mark a record finished (with `finishMode: 'manual'`): its offset may be committed. */
-  finish(record: TopicRecord<V>): void {
-    this.feed?.finish(record as unknown as RawRecord);
+  /**
+   * Work on a record ended (with `finishMode: 'manual'`): once `after` (if
+   * given) resolves, its offset may be committed. A rejected `after` applies
+   * `onFailure`. This is the commit ledger's only door.
+   */
+  finish(record: RecordPosition, after?: PromiseLike<unknown>): void {
+    this.feed?.finish(record, after);
+  }
+
+  /** Where partitions' commits stop at a failed record (`onFailure: 'hold'`). */
+  held(): Array<RecordPosition & { error: Error }> {
+    return this.feed?.held() ?? [];
+  }
+
+  /** For `stream()`: records are finished explicitly, and partitions handled concurrently. */
+  [LEDGER_SOURCE](): Ledger<TopicRecord<V>> {
+    this.autoFinish = false;
+    if (!this.maxInFlightGiven) this.maxInFlight = STREAM_MAX_IN_FLIGHT;
+    return {
+      laneOf: (record) => record.partition,
+      isCurrent: (record) => {
+        const epoch = this.epochs.get(record);
+        this.epochs.delete(record); // asked once per record, right before it is handled
+        return this.feed !== undefined && epoch === this.feed.epochOf(record.partition);
+      },
+      finish: (record, after) => this.finish(record, after),
+    };
+  }
+
+  /** Paused or resumed through `PausableStream` (a Checkpoint): at once, even while a pull waits. */
+  [ON_SIGNAL](signal: 'pause' | 'resume'): void {
+    if (signal === 'pause') this.pause();
+    else this.resume();
   }
 
   admin(): Promise<Admin> {
@@ -310,6 +370,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     const { feedStart, generator, batcher } = this;
     this.feedStart = this.feed = this.consumer = this.generator = this.batcher = undefined;
     this.deferredFailure = undefined; // a new stream may use this topic again
+    this.epochs.clear();
     const closing = Promise.allSettled([
       (async () => {
         const feed = await feedStart?.catch(() => undefined);
@@ -355,9 +416,12 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
       const feed = new ConsumerFeed(this.consumer, this.name, {
         fromBeginning: this.resolved.fromBeginning,
         maxInFlight: this.maxInFlight,
-        autoCommitInterval: this.resolved.autoCommitInterval,
+        commitInterval: this.resolved.autoCommitInterval,
         heartbeatInterval: consumerConf.heartbeatInterval ?? 3_000,
+        onFailure: this.onFailure,
+        logger: this.logger,
         onState: this.onConsumerState,
+        onRecordFailure: this.onRecordFailure,
       });
       await feed.start();
       this.feed = feed;
@@ -400,9 +464,14 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
           rethrowAs(`Error while consuming from Topic ${this.name}`, err);
         }
         if (!raw) return;
-        previous = raw;
         const record = this.decode(raw);
-        if (record) signal = yield record;
+        if (record) {
+          if (!this.autoFinish) this.epochs.set(record, feed.epochOf(raw.partition));
+          previous = raw;
+          signal = yield record;
+        } else {
+          feed.finish(raw); // skipped: done, in either finish mode
+        }
       }
     } finally {
       // Ended by itself (stopped, failed, or the loop broke): release the consumer.
@@ -413,16 +482,20 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     }
   }
 
-  /** Decode a record; a payload the codec rejects is logged and skipped, or stops the stream. */
+  /**
+   * Decode a record. A payload the codec rejects stops the stream
+   * (`onDecodeError: 'stop'`) or is skipped: reported to `onSkippedRecord`
+   * (or logged) and undefined returned.
+   */
   private decode(raw: RawRecord): TopicRecord<V> | undefined {
     try {
       const value = raw.value === null ? null : this.codec ? this.codec.decode(raw.value) : raw.value.toString('utf8');
       return { ...raw, key: raw.key === null ? null : raw.key.toString('utf8'), value: value as V };
     } catch (err) {
-      const cause = err instanceof Error ? err.message : String(err);
-      const message = `Cannot decode record of Topic ${raw.topic} partition ${raw.partition} offset ${raw.offset}: ${cause}`;
-      if (this.resolved.onDecodeError === 'stop') throw new Error(message, { cause: err });
-      this.logger.error(`${message} (skipped)`);
+      const error = new DecodeError(raw, err);
+      if (this.resolved.onDecodeError === 'stop') throw error;
+      if (this.onSkippedRecord) this.onSkippedRecord(error);
+      else this.logger.error(`${error.message} (skipped)`);
       return undefined;
     }
   }

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import nodePath from 'node:path';
+import { inspect } from 'node:util';
 import { ICache, type Key } from '../interfaces';
 import { CacheBatch, type WriteOp } from './batch';
-import { readColumnFamilies } from './directory';
+import { readColumnFamilies, realDirectory } from './directory';
 import { compactRange, type EngineSession } from './engine';
 import { encodeKey } from './keys';
 import { type LiveFile, parseSstables } from './live-files';
@@ -10,14 +11,19 @@ import type { LockPool } from './locks';
 import {
   type CacheOptions,
   type ColumnFamilyOptions,
+  DEFAULT_BUFFER_KEYS,
+  DEFAULT_FLUSH_INTERVAL,
+  DEFAULT_HOT_KEYS,
   DEFAULT_ITERATOR_CAPACITY,
   DEFAULT_NUMBER_OF_LOCKS,
   DEFAULT_OPEN_TIMEOUT,
+  validateCacheOptions,
 } from './options';
 import { CacheReader, type IterateOptions } from './reader';
 import { DEFAULT_COLUMN_FAMILY, Store } from './registry';
 import { CacheSnapshot } from './snapshot';
 import { type Columns, type Dumps, type Loads, ValueCodec } from './values';
+import type { Stored, WriteBack } from './write-back';
 
 /**
  * A RocksDB database (one column family of it) as a slipstream cache.
@@ -30,30 +36,55 @@ import { type Columns, type Dumps, type Loads, ValueCodec } from './values';
  *
  * Opens lazily on first use (or `await cache.ready()`); caches on the same
  * directory share one handle. Call `close()` when done.
+ *
+ * Write-back: writes are buffered and written in batches (see `WriteBack`);
+ * a resolved `put` is durable after the next flush — within `flushInterval`,
+ * at the stream's commit barrier, or at `await cache.flush()` — unless the
+ * cache was made with `{ writeBack: false }`.
  */
 export class Cache<V = unknown> extends ICache<V> {
+  /** The path as given, made absolute. */
   private readonly absolutePath: string;
+  /** With symlinks resolved: what identifies the database in this process. */
+  private readonly realPath: string;
   private readonly family: string;
   private readonly options: CacheOptions;
   private readonly store: Store;
   private readonly codec = new ValueCodec();
   private readonly locks: LockPool;
+  private readonly state: WriteBack;
+  /** Iterations; they flush the buffered changes first. */
   private readonly reader: CacheReader<V>;
   private closed = false;
 
   constructor(path: string, options: CacheOptions = {}) {
     super();
+    if (typeof path !== 'string' || path.trim() === '') {
+      throw new TypeError(`Cache path must be a non-empty string (a directory), got ${inspect(path)}`);
+    }
+    validateCacheOptions(options);
     this.absolutePath = nodePath.resolve(path);
+    this.realPath = realDirectory(this.absolutePath);
     this.family = options.columnFamily ?? DEFAULT_COLUMN_FAMILY;
     this.options = options;
-    this.store = Store.acquire(this.absolutePath, {
+    this.store = Store.acquire(this.realPath, {
       readOnly: options.readOnly === true,
       openTimeout: options.openTimeout ?? DEFAULT_OPEN_TIMEOUT,
       database: options.database ?? {},
     });
     this.locks = this.store.locks(this.family, options.numberOfLocks ?? DEFAULT_NUMBER_OF_LOCKS);
+    this.state = this.store.writeBack(
+      this.family,
+      {
+        bufferKeys: options.bufferKeys ?? DEFAULT_BUFFER_KEYS,
+        flushInterval: options.flushInterval ?? DEFAULT_FLUSH_INTERVAL,
+        hotKeys: options.hotKeys ?? DEFAULT_HOT_KEYS,
+      },
+      options,
+      options.createColumnFamilyIfMissing !== false,
+    );
     this.reader = new CacheReader<V>(
-      () => this.session(),
+      () => this.flushed(),
       this.codec,
       options.iteratorCapacity ?? DEFAULT_ITERATOR_CAPACITY,
       this.store.iterators,
@@ -62,7 +93,7 @@ export class Cache<V = unknown> extends ICache<V> {
 
   /** Caches on the same database and column family publish to the same topic. */
   protected override get updatesTopic(): string {
-    return `slipstream:cache:${this.absolutePath}#${this.family}`;
+    return `slipstream:cache:${this.realPath}#${this.family}`;
   }
 
   /** Open the database now (otherwise it opens on first use). */
@@ -85,25 +116,31 @@ export class Cache<V = unknown> extends ICache<V> {
 
   // Reads
 
-  get(key: Key, defaultValue?: V): Promise<V | undefined> {
-    return this.reader.get(key, defaultValue);
+  async get(key: Key, defaultValue?: V): Promise<V | undefined> {
+    const stored = await this.read(key);
+    return stored === null ? defaultValue : (this.codec.decode(stored) as V);
   }
 
-  has(key: Key): Promise<boolean> {
-    return this.reader.has(key);
+  async has(key: Key): Promise<boolean> {
+    return (await this.read(key)) !== null;
   }
 
-  getMany(keys: Key[]): Promise<Array<V | undefined>> {
-    return this.reader.getMany(keys);
+  /** Values of `keys` (`undefined` for missing keys); the ones not in memory are read in one batch. */
+  async getMany(keys: Key[]): Promise<Array<V | undefined>> {
+    const encoded = keys.map(encodeKey);
+    this.assertOpen();
+    const stored = await Promise.all(encoded.map((key) => this.state.read(key)));
+    return stored.map((value) => (value === null ? undefined : (this.codec.decode(value) as V)));
   }
 
   /** rocksdb-native has no KeyMayExist: this answers exactly (no false positives), with a read. */
   keyMayExist(key: Key): Promise<boolean> {
-    return this.reader.has(key);
+    return this.has(key);
   }
 
-  getEntity(key: Key, defaultValue?: Columns): Promise<Columns | undefined> {
-    return this.reader.getEntity(key, defaultValue);
+  async getEntity(key: Key, defaultValue?: Columns): Promise<Columns | undefined> {
+    const stored = await this.read(key);
+    return stored === null ? defaultValue : this.codec.decodeEntity(stored);
   }
 
   keys(options?: IterateOptions): AsyncGenerator<Key> {
@@ -128,11 +165,11 @@ export class Cache<V = unknown> extends ICache<V> {
 
   /** A point-in-time view of this column family; close it when done. */
   async snapshot(): Promise<CacheSnapshot<V>> {
-    const session = await this.session();
+    const session = await this.flushed();
     return new CacheSnapshot<V>(this.store, session.snapshot(), this.codec, this.iteratorCapacity);
   }
 
-  // Writes — all of them go through `commit`.
+  // Writes — all of them go through `commit`, into the write-back buffer.
 
   async put(key: Key, value: V): Promise<void> {
     await this.commit([{ type: 'put', key: encodeKey(key), value: this.codec.encode(value) }]);
@@ -147,7 +184,7 @@ export class Cache<V = unknown> extends ICache<V> {
     await this.commit([{ type: 'put', key: encodeKey(key), value: this.codec.encodeEntity(names, values) }]);
   }
 
-  /** Delete keys from `begin` (included) to `end` (excluded). */
+  /** Delete keys from `begin` (included) to `end` (excluded); resolves once written, with every change before it. */
   async deleteRange(begin: Key, end: Key): Promise<void> {
     await this.commit([{ type: 'deleteRange', begin: encodeKey(begin), end: encodeKey(end) }]);
   }
@@ -211,12 +248,16 @@ export class Cache<V = unknown> extends ICache<V> {
   async compactRange(begin?: Key | null, end?: Key | null): Promise<void> {
     const start = begin == null ? null : encodeKey(begin);
     const stop = end == null ? null : encodeKey(end);
-    await compactRange(await this.session(), start, stop);
+    await compactRange(await this.flushed(), start, stop);
   }
 
-  /** Flush this column family's memtable to an SST file. */
+  /**
+   * Write the buffered changes of this column family (made through any
+   * `Cache` on it) to RocksDB, then its memtable to an SST file. Once it
+   * resolves, every write that resolved before the call survives a crash.
+   */
   async flush(): Promise<void> {
-    await (await this.session()).flush();
+    await (await this.flushed()).flush();
   }
 
   /**
@@ -227,6 +268,7 @@ export class Cache<V = unknown> extends ICache<V> {
    */
   async flushWal(_sync = true): Promise<void> {
     this.assertOpen();
+    await this.store.flushWriteBacks();
     for (const family of this.store.columnFamilies) {
       await (this.store.session(family) ?? (await this.store.openColumnFamily(family, {}, false))).flush();
     }
@@ -244,6 +286,7 @@ export class Cache<V = unknown> extends ICache<V> {
   /** SST files of every column family, from the `rocksdb.sstables` property. */
   async liveFiles(): Promise<LiveFile[]> {
     await this.session();
+    await this.store.flushWriteBacks();
     const files: LiveFile[] = [];
     for (const family of this.store.columnFamilies) {
       const session = this.store.session(family) ?? (await this.store.openColumnFamily(family, {}, false));
@@ -288,37 +331,53 @@ export class Cache<V = unknown> extends ICache<V> {
     );
   }
 
-  /** Release this cache; the last cache on a directory closes the database (memtables are flushed). */
+  /**
+   * Write the buffered changes and release this cache; the last cache on a
+   * directory closes the database (memtables are flushed). Rejects if the
+   * changes could not be written (the cache is released all the same).
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.store.release();
+    try {
+      await this.state.flush();
+    } finally {
+      await this.store.release();
+    }
   }
 
   /** Close and delete the database directory. Other caches on it must be closed first. */
   async destroy(): Promise<void> {
     await this.close();
-    if (Store.isOpen(this.absolutePath)) {
+    if (Store.isOpen(this.realPath)) {
       throw new Error(`Cannot destroy ${this.absolutePath}: other caches still have it open`);
     }
-    fs.rmSync(this.absolutePath, { recursive: true, force: true });
+    fs.rmSync(this.realPath, { recursive: true, force: true });
   }
 
   /** The one place every write goes through (a changelog can be added here). */
   private async commit(ops: WriteOp[]): Promise<void> {
+    // Open first: a directory that cannot be opened fails the write itself.
     const session = this.session();
-    const db = session instanceof Promise ? await session : session;
+    if (session instanceof Promise) await session;
     if (this.store.readOnly) throw new Error(`Cache at ${this.absolutePath} is read-only`);
     if (ops.length === 0) return;
-    // Keys and values are encoded already: nothing can throw between creating
-    // the batch and flushing it (an unflushed batch would block close()).
-    const batch = db.write({ capacity: ops.length, autoDestroy: true });
-    for (const op of ops) {
-      if (op.type === 'put') batch.tryPut(op.key, op.value);
-      else if (op.type === 'delete') batch.tryDelete(op.key);
-      else batch.tryDeleteRange(op.begin, op.end);
-    }
-    await batch.flush();
+    const full = this.state.write(ops);
+    if (full) await full;
+    if (this.options.writeBack === false) await this.state.flush();
+  }
+
+  private read(key: Key): Stored | Promise<Stored> {
+    const encoded = encodeKey(key);
+    this.assertOpen();
+    return this.state.read(encoded);
+  }
+
+  /** The session, once the buffered changes are written (for reads that bypass the buffer). */
+  private async flushed(): Promise<EngineSession> {
+    this.assertOpen();
+    await this.state.flush();
+    return this.session();
   }
 
   private session(): EngineSession | Promise<EngineSession> {
@@ -330,7 +389,7 @@ export class Cache<V = unknown> extends ICache<V> {
   }
 
   private async property(name: string): Promise<string | undefined> {
-    return (await (await this.session()).getProperty(name)) ?? undefined;
+    return (await (await this.flushed()).getProperty(name)) ?? undefined;
   }
 
   private assertOpen(): void {

@@ -25,6 +25,34 @@ export function ensureExistingDatabase(dir: string): void {
   }
 }
 
+/**
+ * The directory `dir` (absolute) really is: symlinks resolved. It may not
+ * exist yet, so the nearest existing ancestor is resolved and the rest
+ * appended. This is the registry key: one RocksDB directory must get one
+ * handle per process however it is spelled (a second handle on it loses
+ * writes without an error).
+ */
+export function realDirectory(dir: string): string {
+  const missing: string[] = [];
+  let existing = dir;
+  for (;;) {
+    try {
+      return path.join(fs.realpathSync.native(existing), ...missing.reverse());
+    } catch (err) {
+      const parent = path.dirname(existing);
+      // Not there (or not reachable): try its parent; the open reports the real problem.
+      if (parent === existing || !isMissing(err)) return dir;
+      missing.push(path.basename(existing));
+      existing = parent;
+    }
+  }
+}
+
+function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
 /** `mkdir -p` one level at a time (non-recursive mkdir fails cleanly under /proc). */
 function makeDirectory(dir: string): void {
   let stat: fs.Stats | undefined;

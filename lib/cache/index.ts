@@ -1,6 +1,7 @@
 export { Cache } from './cache';
 export { CacheBatch } from './batch';
 export { CacheSnapshot } from './snapshot';
+export { CacheWriteError } from './write-back';
 export type { CacheOptions, ColumnFamilyOptions } from './options';
 export type { IterateOptions } from './reader';
 export type { Columns, Dumps, Loads } from './values';

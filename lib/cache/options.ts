@@ -35,12 +35,74 @@ export interface CacheOptions extends ColumnFamilyOptions {
    * directory in a process decides them.
    */
   database?: Record<string, unknown>;
+  /**
+   * Write-back (default true): a resolved write is in memory and becomes
+   * durable at the next flush — within `flushInterval`, at the stream's
+   * commit barrier, or at `await cache.flush()`. `false`: each write resolves
+   * once it is in RocksDB (writes made at the same time still share one batch).
+   * Reads see every write either way.
+   */
+  writeBack?: boolean;
+  /** Changed keys buffered per column family before a flush is forced (default 10,000). */
+  bufferKeys?: number;
+  /** Buffered changes are written at most this many ms after they were made (default 100). */
+  flushInterval?: number;
+  /** Values of this many recently used keys kept in memory per column family (default 100,000; 0: none). */
+  hotKeys?: number;
 }
+
+/**
+ * Every option a `Cache` understands: anything else is a mistake (a typo
+ * would otherwise silently fall back to a default).
+ */
+const CACHE_OPTIONS: ReadonlySet<string> = new Set<keyof CacheOptions>([
+  'targetTableSize',
+  'maxWriteBufferNumber',
+  'engine',
+  'columnFamily',
+  'createColumnFamilyIfMissing',
+  'numberOfLocks',
+  'readOnly',
+  'openTimeout',
+  'iteratorCapacity',
+  'database',
+  'writeBack',
+  'bufferKeys',
+  'flushInterval',
+  'hotKeys',
+]);
 
 export const DEFAULT_TARGET_TABLE_SIZE = 25 * 1024 * 1024;
 export const DEFAULT_OPEN_TIMEOUT = 10_000;
 export const DEFAULT_ITERATOR_CAPACITY = 1024;
 export const DEFAULT_NUMBER_OF_LOCKS = 16;
+export const DEFAULT_BUFFER_KEYS = 10_000;
+export const DEFAULT_FLUSH_INTERVAL = 100;
+export const DEFAULT_HOT_KEYS = 100_000;
+
+/** Throws a TypeError naming the first option that is unknown or has a bad value. */
+export function validateCacheOptions(options: CacheOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`Cache options must be an object, got ${String(options)}`);
+  }
+  const unknown = Object.keys(options).filter((name) => !CACHE_OPTIONS.has(name));
+  if (unknown.length > 0) {
+    throw new TypeError(`Unknown Cache option(s): ${unknown.join(', ')} (known: ${[...CACHE_OPTIONS].join(', ')})`);
+  }
+  const { writeBack, bufferKeys, flushInterval, hotKeys } = options;
+  if (writeBack !== undefined && typeof writeBack !== 'boolean') {
+    throw new TypeError(`Cache option writeBack must be true or false, got ${String(writeBack)}`);
+  }
+  if (bufferKeys !== undefined && !(Number.isInteger(bufferKeys) && bufferKeys >= 1)) {
+    throw new TypeError(`Cache option bufferKeys must be an integer >= 1, got ${String(bufferKeys)}`);
+  }
+  if (flushInterval !== undefined && !(Number.isFinite(flushInterval) && flushInterval > 0)) {
+    throw new TypeError(`Cache option flushInterval must be a number of ms > 0, got ${String(flushInterval)}`);
+  }
+  if (hotKeys !== undefined && !(Number.isInteger(hotKeys) && hotKeys >= 0)) {
+    throw new TypeError(`Cache option hotKeys must be an integer >= 0, got ${String(hotKeys)}`);
+  }
+}
 
 /** rocksdb-native `ColumnFamily` options for `options`. */
 export function engineColumnFamilyOptions(options: ColumnFamilyOptions): Record<string, unknown> {

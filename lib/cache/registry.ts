@@ -1,7 +1,9 @@
 import { ensureExistingDatabase, ensureWritableDirectory, readColumnFamilies } from './directory';
 import { type EngineIterator, type EngineSession, RocksDB } from './engine';
+import { registerStateFlush } from '../core/commit-barrier';
 import { LockPool } from './locks';
 import { type ColumnFamilyOptions, engineColumnFamilyOptions } from './options';
+import { WriteBack, type WriteBackOptions } from './write-back';
 
 export const DEFAULT_COLUMN_FAMILY = 'default';
 
@@ -11,7 +13,7 @@ export interface StoreOptions {
   database: Record<string, unknown>;
 }
 
-/** Open stores by mode and absolute path: RocksDB allows one handle per directory per process. */
+/** Open stores by mode and real path (symlinks resolved): RocksDB allows one handle per directory per process. */
 const stores = new Map<string, Store>();
 
 /**
@@ -30,6 +32,8 @@ export class Store {
   private readonly families = new Map<string, ColumnFamilyOptions>();
   /** Transaction locks per column family, shared by every `Cache` on it. */
   private readonly lockPools = new Map<string, LockPool>();
+  /** Write-back state per column family, shared by every `Cache` on it, and its commit-barrier registration. */
+  private readonly writeBacks = new Map<string, { state: WriteBack; unregister: () => void }>();
   /** Serializes open, reopen and close. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -39,16 +43,17 @@ export class Store {
     private readonly options: StoreOptions,
   ) {}
 
-  static acquire(absolutePath: string, options: StoreOptions): Store {
-    const key = `${options.readOnly ? 'ro' : 'rw'}:${absolutePath}`;
+  /** `realPath`: absolute, symlinks resolved (`realDirectory`). */
+  static acquire(realPath: string, options: StoreOptions): Store {
+    const key = `${options.readOnly ? 'ro' : 'rw'}:${realPath}`;
     let store = stores.get(key);
-    if (!store) stores.set(key, (store = new Store(absolutePath, key, options)));
+    if (!store) stores.set(key, (store = new Store(realPath, key, options)));
     store.refs++;
     return store;
   }
 
-  static isOpen(absolutePath: string): boolean {
-    return stores.has(`rw:${absolutePath}`) || stores.has(`ro:${absolutePath}`);
+  static isOpen(realPath: string): boolean {
+    return stores.has(`rw:${realPath}`) || stores.has(`ro:${realPath}`);
   }
 
   /**
@@ -60,6 +65,32 @@ export class Store {
     let pool = this.lockPools.get(family);
     if (!pool) this.lockPools.set(family, (pool = new LockPool(size)));
     return pool;
+  }
+
+  /**
+   * The write-back state of `family`, shared by every `Cache` object on this
+   * database so that each sees the others' writes; flushed at every commit
+   * barrier while the database is open. The first cache to ask decides its
+   * options and how the family opens.
+   */
+  writeBack(family: string, options: WriteBackOptions, open: ColumnFamilyOptions, create: boolean): WriteBack {
+    let entry = this.writeBacks.get(family);
+    if (!entry) {
+      const state = new WriteBack(
+        () => this.sessions.get(family) ?? this.openColumnFamily(family, open, create),
+        // A follower reads what another process writes: nothing of it may be kept.
+        this.readOnly ? { ...options, hotKeys: 0 } : options,
+        { path: this.path, columnFamily: family },
+      );
+      entry = { state, unregister: registerStateFlush(() => state.flush()) };
+      this.writeBacks.set(family, entry);
+    }
+    return entry.state;
+  }
+
+  /** Flush the write-back state of every column family (before whole-database reads such as `liveFiles`). */
+  async flushWriteBacks(): Promise<void> {
+    await Promise.all([...this.writeBacks.values()].map(({ state }) => state.flush()));
   }
 
   /** Column families known to the open handle. */
@@ -79,6 +110,8 @@ export class Store {
   /** Open the handle (or reopen it with `family` added) and return the family's session. */
   openColumnFamily(family: string, options: ColumnFamilyOptions, create: boolean): Promise<EngineSession> {
     return this.exclusive(async () => {
+      // A read queued just before the last cache closed must not open the database again (and keep it locked).
+      if (this.refs === 0) throw new Error(`Cache at ${this.path} is closed`);
       if (!this.db) await this.open(family, options, create);
       if (!this.families.has(family)) {
         if (!create) throw new Error(`Column family "${family}" does not exist in ${this.path}`);
@@ -112,6 +145,12 @@ export class Store {
       if (this.refs > 0) return;
       // Open iterators hold the handle: close() would wait for them forever.
       for (const iterator of this.iterators) iterator.destroy();
+      // Every cache flushed its changes when it closed.
+      for (const { state, unregister } of this.writeBacks.values()) {
+        unregister();
+        state.dispose();
+      }
+      this.writeBacks.clear();
       await this.closeEngine();
       if (this.refs === 0) stores.delete(this.key);
     });

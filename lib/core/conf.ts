@@ -1,6 +1,8 @@
+import { isLedgerSource, type Ledger, LEDGER_SOURCE } from '../interfaces';
 import { AsyncSynchronizedGenerator } from '../utils/synchronized';
 import { StreamError, warnSecondary } from './errors';
 import { PausableStream } from './pausable';
+import { type Acks, type DeferredRun, RUN_DEFERRED } from './sink';
 
 /** Keyword arguments given to `stream(kwargs)`, passed to every handler. */
 export type Kwargs = Record<string, unknown>;
@@ -16,9 +18,18 @@ export type Handler = (msg: never, kwargs: never) => unknown;
 
 export type ExitHook = () => unknown;
 
+/**
+ * How a handler takes the messages of a source with a commit ledger (a
+ * `Topic`): `partition` — one lane per partition, records of different
+ * partitions handled concurrently and each partition's in order (so each
+ * key's); `sequential` — one message at a time, as the Python original.
+ */
+export type Concurrency = 'partition' | 'sequential';
+
 interface Registration {
   handler: Handler;
   pipes: Pipe[];
+  concurrency: Concurrency;
 }
 
 interface Run {
@@ -29,6 +40,9 @@ interface Run {
   copy: AsyncIterableIterator<unknown>;
   /** The copy after the handler's pipes. */
   messages: AsyncIterable<unknown>;
+  /** The source's ledger, when the source has one and this handler takes its messages unpiped. */
+  ledger?: Ledger;
+  concurrency: Concurrency;
 }
 
 const sourceKeys = new WeakMap<object, string>();
@@ -85,9 +99,14 @@ export class Conf {
   }
 
   registerHandler(key: string, handler: Handler, ...pipe: Pipe[]): void {
+    this.registerHandlerWith(key, handler, { pipes: pipe });
+  }
+
+  /** `registerHandler` with the handler's concurrency (default `partition`). */
+  registerHandlerWith(key: string, handler: Handler, { pipes = [], concurrency = 'partition' }: { pipes?: Pipe[]; concurrency?: Concurrency }): void {
     let registrations = this.handlers.get(key);
     if (!registrations) this.handlers.set(key, (registrations = []));
-    registrations.push({ handler, pipes: pipe });
+    registrations.push({ handler, pipes, concurrency });
   }
 
   /** Add a hook to run when `start()` ends; a hook registered twice runs once. */
@@ -147,11 +166,16 @@ export class Conf {
     for (const [key, stream] of this.iterables) {
       const registrations = this.handlers.get(key) ?? [];
       if (registrations.length === 0) continue;
+      // A message is finished once every handler is done with it; pipes may
+      // transform messages, so then the source finishes them itself, on pull.
+      const ledger = isLedgerSource(stream.source) && registrations.every((r) => r.pipes.length === 0)
+        ? sharedLedger(stream.source[LEDGER_SOURCE](), registrations.length)
+        : undefined;
       const shared = new AsyncSynchronizedGenerator(stream.iterable);
-      for (const { handler, pipes } of registrations) {
+      for (const { handler, pipes, concurrency } of registrations) {
         const copy = shared.copy();
         const messages = pipes.reduce<AsyncIterable<unknown>>((it, pipe) => pipe(it as AsyncIterable<never>), copy);
-        runs.push({ key, name: nameOf(handler), handler: handler as Run['handler'], copy, messages });
+        runs.push({ key, name: nameOf(handler), handler: handler as Run['handler'], copy, messages, ledger, concurrency });
       }
     }
     return runs;
@@ -160,17 +184,138 @@ export class Conf {
   private async consume(run: Run, kwargs: Kwargs): Promise<void> {
     let handlerFailed = false;
     try {
+      if (run.ledger) {
+        const failure = await this.consumeInLanes(run, run.ledger, kwargs);
+        handlerFailed = failure !== undefined;
+        if (failure) throw failure.error;
+        return;
+      }
+      const acks = new AckWatch();
+      const deferred = (run.handler as { [RUN_DEFERRED]?: DeferredRun })[RUN_DEFERRED];
       for await (const msg of run.messages) {
         try {
-          await run.handler(msg, kwargs);
+          // Without a ledger nothing is committed: a Topic sink's acknowledgement
+          // is only watched for failure (piped ledger sources wait for it instead).
+          if (deferred && !isLedgerSource(this.iterables.get(run.key)?.source)) acks.add(await deferred(msg, kwargs));
+          else await run.handler(msg, kwargs);
+          acks.check();
         } catch (error) {
           handlerFailed = true;
           throw error;
         }
       }
+      await acks.drain();
     } catch (cause) {
       const where = handlerFailed ? `Handler "${run.name}" failed` : `Source "${run.key}" of handler "${run.name}" failed`;
       throw new StreamError(where, { cause, handler: run.name, source: run.key });
     }
+  }
+
+  /**
+   * Handle the messages of a ledger source: one lane per `laneOf(message)`
+   * (or one lane for `sequential`), each lane in order, lanes concurrently.
+   * A message is finished in the ledger once its handler is done, with the
+   * acknowledgements its sinks still owe. The first failure stops taking
+   * messages (later ones are not finished: they come again); resolves with
+   * a handler's failure, or rejects with the source's error.
+   */
+  private async consumeInLanes(run: Run, ledger: Ledger, kwargs: Kwargs): Promise<{ error: unknown } | undefined> {
+    const deferred: DeferredRun =
+      (run.handler as { [RUN_DEFERRED]?: DeferredRun })[RUN_DEFERRED] ??
+      (async (msg, kw) => {
+        await run.handler(msg, kw);
+        return [];
+      });
+    const stream = this.iterables.get(run.key) as PausableStream;
+    let failure: { error: unknown } | undefined;
+    /** Messages waiting per lane, and the lanes' workers (one per lane with messages). */
+    const queues = new Map<number, unknown[]>();
+    const workers = new Set<Promise<void>>();
+    const work = async (lane: number, queue: unknown[]): Promise<void> => {
+      try {
+        // The dispatcher appends to `queue` while this runs; it is dropped once drained.
+        let next = 0;
+        while (next < queue.length && !failure) {
+          const msg = queue[next++];
+          if (next === 1_024) {
+            queue.splice(0, next); // a lane that never drains must not keep what it handled
+            next = 0;
+          }
+          if (!stream.running) await stream.whenRunning(); // a pause holds messages taken before it
+          if (!ledger.isCurrent(msg)) continue; // seeked or revoked meanwhile: it comes again
+          const acks = await deferred(msg, kwargs);
+          ledger.finish(msg, acks.length === 0 ? undefined : acks.length === 1 ? acks[0] : Promise.all(acks));
+        }
+      } catch (error) {
+        failure ??= { error };
+        void run.copy.return?.().catch(warnSecondary); // ends the loop below, even while it waits for a message
+      } finally {
+        queues.delete(lane);
+      }
+    };
+    for await (const msg of run.messages) {
+      if (failure) break;
+      const lane = run.concurrency === 'sequential' ? 0 : ledger.laneOf(msg);
+      const queue = queues.get(lane);
+      if (queue) {
+        queue.push(msg);
+        continue;
+      }
+      const fresh = [msg];
+      queues.set(lane, fresh);
+      const worker = work(lane, fresh);
+      workers.add(worker);
+      void worker.then(() => workers.delete(worker));
+    }
+    await Promise.all(workers);
+    return failure;
+  }
+}
+
+/** `ledger` for `handlers` handlers: a message is finished once each of them finished it. */
+function sharedLedger(ledger: Ledger, handlers: number): Ledger {
+  if (handlers === 1) return ledger;
+  const pending = new Map<unknown, { left: number; afters: PromiseLike<unknown>[] }>();
+  return {
+    laneOf: (message) => ledger.laneOf(message),
+    isCurrent: (message) => ledger.isCurrent(message),
+    finish: (message, after) => {
+      let entry = pending.get(message);
+      if (!entry) pending.set(message, (entry = { left: handlers, afters: [] }));
+      if (after) entry.afters.push(after);
+      if (--entry.left > 0) return;
+      pending.delete(message);
+      ledger.finish(message, entry.afters.length === 0 ? undefined : Promise.all(entry.afters));
+    },
+  };
+}
+
+/** Acknowledgements a run does not wait for, watched so that a failure stops the run. */
+class AckWatch {
+  private readonly pending = new Set<Promise<void>>();
+  private failure: { error: unknown } | undefined;
+
+  add(acks: Acks): void {
+    for (const ack of acks) {
+      this.pending.add(ack);
+      ack.then(
+        () => this.pending.delete(ack),
+        (error: unknown) => {
+          this.pending.delete(ack);
+          this.failure ??= { error };
+        },
+      );
+    }
+  }
+
+  /** Throws the first failure seen so far. */
+  check(): void {
+    if (this.failure) throw this.failure.error;
+  }
+
+  /** Waits for every acknowledgement; throws the first failure. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+    this.check();
   }
 }

@@ -1,12 +1,19 @@
 import { EXIT_HOOK, hasExitHook } from '../interfaces';
-import { Conf, type Handler, type Kwargs, type Pipe } from './conf';
-import { isPromiseLike, sinkAll, type Sink } from './sink';
+import { type Concurrency, Conf, type Handler, type Kwargs, type Pipe } from './conf';
+import { type Acks, type DeferredRun, isPromiseLike, RUN_DEFERRED, sinkAll, type Sink } from './sink';
 
 export interface HandleOptions {
   /** Applied in order to the handler's copy of each source. */
   pipe?: Pipe[];
   /** Every output of the handler goes to every sink, in this order. */
   sink?: Sink[];
+  /**
+   * For sources with partitions (a `Topic`): `partition` (default) handles
+   * each partition's records in order and different partitions' records
+   * concurrently, so every key's records stay in order; `sequential` handles
+   * one record at a time, as the Python original does.
+   */
+  concurrency?: Concurrency;
 }
 
 /**
@@ -19,7 +26,8 @@ export type UserHandler = (msg: never, kwargs: never) => unknown;
 /** The wrapped handler `handle` returns: runs the user handler and sinks its outputs. */
 export type WrappedHandler = (msg?: unknown, kwargs?: Kwargs) => Promise<void>;
 
-const OPTION_NAMES = new Set(['pipe', 'sink']);
+const OPTION_NAMES = new Set(['pipe', 'sink', 'concurrency']);
+const CONCURRENCIES = new Set(['partition', 'sequential']);
 
 function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
   return x != null && typeof (x as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function';
@@ -41,8 +49,13 @@ function parseArguments(args: Array<AsyncIterable<unknown> | HandleOptions>): {
   });
   if (typeof options !== 'object' || options === null) throw new TypeError('handle(): options must be an object');
   const unknown = Object.keys(options).filter((name) => !OPTION_NAMES.has(name));
-  if (unknown.length) throw new TypeError(`handle(): unknown option(s) ${unknown.join(', ')} (expected pipe, sink)`);
-  for (const [name, list] of Object.entries(options)) {
+  if (unknown.length) throw new TypeError(`handle(): unknown option(s) ${unknown.join(', ')} (expected pipe, sink, concurrency)`);
+  if (options.concurrency !== undefined && !CONCURRENCIES.has(options.concurrency)) {
+    throw new TypeError(`handle(): option "concurrency" must be "partition" or "sequential", got: ${String(options.concurrency)}`);
+  }
+  for (const name of ['pipe', 'sink'] as const) {
+    const list = options[name];
+    if (list === undefined) continue;
     if (!Array.isArray(list) || !list.every((f) => typeof f === 'function')) {
       throw new TypeError(`handle(): option "${name}" must be an array of functions`);
     }
@@ -68,7 +81,9 @@ function parseArguments(args: Array<AsyncIterable<unknown> | HandleOptions>): {
  * sink, in order; any other return value (awaited if a promise) goes to every
  * sink once. Strings and arrays are outputs, not iterated. `undefined` and
  * `null` are not sunk. The wrapped handler resolves only after all outputs
- * of the message are sunk, so the next message waits for them.
+ * of the message are sunk (and acknowledged, for a Topic sink), so the next
+ * message waits for them. Under `stream()` a Topic sink's acknowledgement is
+ * not waited for: it goes to the source's commit ledger instead.
  */
 export function handle(...args: Array<AsyncIterable<unknown> | HandleOptions>): (fn: UserHandler) => WrappedHandler {
   const { sources, options } = parseArguments(args);
@@ -76,28 +91,40 @@ export function handle(...args: Array<AsyncIterable<unknown> | HandleOptions>): 
     const name = fn.name || 'anonymous';
     const sink = sinkAll(options.sink ?? [], name);
     const call = fn as (msg: unknown, kwargs: Kwargs) => unknown;
-    const wrapped: WrappedHandler = async (msg, kwargs = {}) => {
+    const run = async (msg: unknown, kwargs: Kwargs, acks: Acks): Promise<void> => {
       let output = call(msg, kwargs);
       switch (tag(output)) {
         case '[object AsyncGenerator]':
-          for await (const value of output as AsyncGenerator) await sink(value);
+          for await (const value of output as AsyncGenerator) await sink(value, acks);
           return;
         case '[object Generator]':
-          for (const value of output as Generator) await sink(value);
+          for (const value of output as Generator) await sink(value, acks);
           return;
         default: {
           if (isPromiseLike(output)) output = await output;
-          const sunk = sink(output);
+          const sunk = sink(output, acks);
           if (sunk) await sunk;
         }
       }
     };
+    // Called directly, the handler also waits for what deferred sinks (a Topic) still owe.
+    const wrapped: WrappedHandler = async (msg, kwargs = {}) => {
+      const acks: Acks = [];
+      await run(msg, kwargs, acks);
+      if (acks.length > 0) await Promise.all(acks);
+    };
+    const deferred: DeferredRun = async (msg, kwargs) => {
+      const acks: Acks = [];
+      await run(msg, kwargs, acks);
+      return acks;
+    };
+    Object.defineProperty(wrapped, RUN_DEFERRED, { value: deferred });
     Object.defineProperty(wrapped, 'name', { value: name });
     const conf = new Conf();
     for (const source of sources) {
       const key = conf.iterableKey(source);
       conf.registerIterable(key, source);
-      conf.registerHandler(key, wrapped as Handler, ...(options.pipe ?? []));
+      conf.registerHandlerWith(key, wrapped as Handler, { pipes: options.pipe, concurrency: options.concurrency });
     }
     // Sources and sinks that hold connections (a Topic) are closed when the stream ends.
     for (const resource of [...sources, ...(options.sink ?? [])]) {

@@ -1,3 +1,4 @@
+import { ON_SIGNAL, type SignalledSource } from '../interfaces';
 import { Signal } from '../utils/signal';
 
 export interface PausableStreamOptions {
@@ -40,18 +41,31 @@ export class PausableStream<T = unknown> {
   private readonly pausedPollMs: number;
   private readonly resumeWaiters = new Set<() => void>();
 
-  constructor(source: AsyncIterable<T | Signal>, options: PausableStreamOptions = {}) {
+  constructor(
+    /** The wrapped source. */
+    readonly source: AsyncIterable<T | Signal>,
+    options: PausableStreamOptions = {},
+  ) {
     this.pausedPollMs = options.pausedPollMs ?? 100;
     this.iterable = { [Symbol.asyncIterator]: () => this.iterate(source) };
   }
 
   sendSignal(signal: Signal): void {
     this.signal = signal;
-    if (signal === Signal.PAUSE) this.running = false;
-    else if (signal === Signal.RESUME && !this.running) {
+    const tell = (this.source as Partial<SignalledSource>)[ON_SIGNAL];
+    if (signal === Signal.PAUSE) {
+      this.running = false;
+      tell?.call(this.source, 'pause');
+    } else if (signal === Signal.RESUME && !this.running) {
       this.running = true;
+      tell?.call(this.source, 'resume');
       for (const wake of this.resumeWaiters) wake();
     }
+  }
+
+  /** Resolves at once while running, else on resume. */
+  whenRunning(): Promise<void> {
+    return this.running ? Promise.resolve() : this.untilResumed().then(() => this.whenRunning());
   }
 
   /** Hand-written (not an async generator) so the source iterator is obtained at once. */

@@ -1,20 +1,21 @@
 /**
  * Knows when a message sent into a flow is finished: every delivery of it to
  * a node is counted, every completion (the node called `done()`) subtracts
- * one, and when none is outstanding the message's callback runs once. A
+ * one, and when none is outstanding the message's callback runs once, with
+ * the first error any node completed it with (`done(err)`). A
  * message identified by id, as Node-RED's `_msgid` survives cloning.
  * Node-free: the node wires `delivered`/`completed` to the runtime's
  * `preDeliver` and `onComplete` hooks.
  */
 export class CompletionTracker {
-  private readonly open = new Map<string, { outstanding: number; settle: () => void }>();
+  private readonly open = new Map<string, { outstanding: number; error?: Error; settle: (error?: Error) => void }>();
 
   get size(): number {
     return this.open.size;
   }
 
   /** Start tracking `id`; `settle` runs once nothing is outstanding any more. */
-  track(id: string, settle: () => void): void {
+  track(id: string, settle: (error?: Error) => void): void {
     this.open.set(id, { outstanding: 0, settle });
   }
 
@@ -23,9 +24,10 @@ export class CompletionTracker {
     if (entry) entry.outstanding++;
   }
 
-  completed(id: string): void {
+  completed(id: string, error?: Error): void {
     const entry = this.open.get(id);
     if (!entry) return;
+    if (error) entry.error ??= error;
     entry.outstanding--;
     if (entry.outstanding <= 0) this.settle(id);
   }
@@ -44,6 +46,6 @@ export class CompletionTracker {
   private settle(id: string): void {
     const entry = this.open.get(id);
     this.open.delete(id);
-    entry?.settle();
+    entry?.settle(entry.error);
   }
 }

@@ -1,54 +1,60 @@
 import type { Consumer, EachBatchPayload } from 'kafkajs';
-import { pendingAcks } from './acks';
-import { InFlight } from './in-flight';
+import { commitBarrier } from '../core/commit-barrier';
+import type { Logger } from '../log';
+import { CommitLedger, type FailurePolicy, type RecordPosition } from './ledger';
 import { Notifier } from './notifier';
 import { type RawRecord, toRawRecord } from './record';
 
 /** What a consumer is doing, for status displays. */
 export type ConsumerState = 'connecting' | 'connected' | 'paused' | 'error' | 'disconnected';
 export type ConsumerStateListener = (state: ConsumerState, error?: Error) => void;
+/** Told about a record whose work failed, after `policy` was applied. */
+export type RecordFailureListener = (record: RecordPosition, error: Error, policy: FailurePolicy) => void;
 
-/** How long `stop()` waits for produced records to be acknowledged so their sources can be committed. */
+/** How long `stop()` waits for finished records' acknowledgements so that they can be committed. */
 const STOP_ACK_WAIT_MS = 5_000;
-/** `idle` commits and heartbeats at most this often (both are also rate-limited by kafkajs). */
-const KEEP_ALIVE_EVERY_MS = 100;
+/** Heartbeats while waiting for room are sent at most this often (kafkajs rate-limits them too). */
+const HEARTBEAT_EVERY_MS = 100;
+/** Positions of partitions, never reused (not even by a later feed): see `epochOf`. */
+let lastEpoch = 0;
 
 export interface FeedOptions {
   fromBeginning: boolean;
   /** Records handed out and not yet finished, at most. */
   maxInFlight: number;
-  autoCommitInterval: number;
-  /** How often to wake up and heartbeat while waiting for the handler. */
+  /** How often (ms) the offsets of finished records are committed, after the commit barrier. */
+  commitInterval: number;
+  /** How often to wake up and heartbeat while waiting for room. */
   heartbeatInterval: number;
+  onFailure: FailurePolicy;
+  logger: Logger;
   onState?: ConsumerStateListener;
+  onRecordFailure?: RecordFailureListener;
 }
 
 /**
- * Turns kafkajs's push (`eachBatch`) into pull (`next()`), at-least-once:
- * a record's offset is resolved — and so committed — only once `finish()` was
- * called for it and for every earlier record of its partition. A batch is not
- * left before its handed-out records are finished, because kafkajs fetches the
- * next batch from the last resolved offset; records not handed out (paused,
- * seeked, stopped) are simply fetched again later.
+ * Turns kafkajs's push (`eachBatch`) into pull (`next()`), at-least-once.
  *
- * Records produced by `handle` sinks without waiting (see `pendingAcks`) gate
- * the resolution: an offset that became resolvable is resolved only once
- * everything produced before it was acknowledged; a failed produce fails
- * the feed, which then resolves nothing more.
+ * Every record handed out enters the consumer's `CommitLedger`; `finish`
+ * (with the promise of what must still happen for the record, e.g. the
+ * acknowledgement of what its sinks produced) is the only way it leaves.
+ * Fetching and committing are separate: kafkajs's fetch position moves on as
+ * records are handed out (so the next batch is fetched while the handler
+ * works), and every `commitInterval` the feed runs the commit barrier (write-
+ * back state flushed) and then commits what the ledger says is committable.
+ * At most `maxInFlight` records are handed out and not finished.
  */
 export class ConsumerFeed {
-  private readonly inFlight = new InFlight();
-  private readonly ready: RawRecord[] = [];
+  private readonly ledger: CommitLedger;
+  /** Records fetched and not yet handed out; `readyHead` is the next one. */
+  private ready: RawRecord[] = [];
+  private readyHead = 0;
   private readonly changed = new Notifier();
-  private readonly resolvers = new Map<number, (offset: string) => void>();
-  /** Per partition: the wait for acknowledgements before resolving (and the offset to resolve after it). */
-  private readonly gates = new Map<number, { epoch: number; then: number | undefined }>();
-  /** Per partition, bumped when its position moves: a wait from before is dropped. */
   private readonly epochs = new Map<number, number>();
-  /** Produce failures before this consumer started are not its own. */
-  private readonly acksFloor = pendingAcks.mark();
-  /** When `idle` last committed and heartbeated. */
-  private lastKeepAlive = 0;
+  private lastHeartbeat = 0;
+  private commitTimer: NodeJS.Timeout | undefined;
+  private committing: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
   private assigned: number[] = [];
   private paused = false;
   private stopped = false;
@@ -59,6 +65,14 @@ export class ConsumerFeed {
     private readonly topic: string,
     private readonly options: FeedOptions,
   ) {
+    this.ledger = new CommitLedger({
+      onFailure: options.onFailure,
+      changed: () => this.changed.notify(),
+      failed: (record, error, policy) => {
+        if (policy === 'stop') this.fail(error);
+        options.onRecordFailure?.(record, error, policy);
+      },
+    });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.onAssignment(payload.memberAssignment[topic] ?? []);
       this.report(this.paused ? 'paused' : 'connected');
@@ -76,66 +90,40 @@ export class ConsumerFeed {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [this.topic], fromBeginning: this.options.fromBeginning });
     await this.consumer.run({
-      autoCommit: true,
-      autoCommitInterval: this.options.autoCommitInterval,
+      autoCommit: false, // the ledger commits (see `commit`)
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.eachBatch(payload),
     });
+    this.scheduleCommit();
   }
 
   /**
    * The next record, or undefined once stopped. Rejects when the consumer
-   * crashed. While paused nothing is handed out, not even records fetched
+   * failed. While paused nothing is handed out, not even records fetched
    * before the pause.
    */
   async next(): Promise<RawRecord | undefined> {
     for (;;) {
       if (this.failure) throw this.failure;
       if (this.stopped) return undefined;
-      const record = this.paused ? undefined : this.ready.shift();
-      if (record) return record;
-      await this.changed.wait(this.options.heartbeatInterval);
+      if (!this.paused && this.readyHead < this.ready.length) return this.takeReady();
+      await this.changed.wait();
     }
-  }
-
-  /** The handler is done with `record`: its offset may be committed. */
-  finish(record: RawRecord): void {
-    const resolvable = this.inFlight.finish(record.partition, record.offset);
-    if (resolvable !== undefined) this.resolve(record.partition, resolvable);
-    this.changed.notify();
   }
 
   /**
-   * Resolve `offset` once everything produced so far (by `handle` sinks) is
-   * acknowledged. One wait per partition at a time: offsets that become
-   * resolvable meanwhile are resolved after it, behind a new mark.
+   * Work on `record` ended; once `after` resolves its offset may be
+   * committed. A rejected `after` applies the failure policy.
    */
-  private resolve(partition: number, offset: number): void {
-    const gate = this.gates.get(partition);
-    if (gate) {
-      gate.then = offset;
-      return;
-    }
-    const mark = pendingAcks.mark();
-    if (pendingAcks.acked(this.acksFloor, mark)) {
-      this.resolvers.get(partition)?.(String(offset));
-      return;
-    }
-    const waiting = { epoch: this.epochs.get(partition) ?? 0, then: undefined as number | undefined };
-    this.gates.set(partition, waiting);
-    pendingAcks.whenAcked(this.acksFloor, mark).then(
-      () => {
-        if ((this.epochs.get(partition) ?? 0) !== waiting.epoch || this.failure) return; // forgotten: no longer its gate
-        this.gates.delete(partition);
-        this.resolvers.get(partition)?.(String(offset));
-        if (waiting.then !== undefined) this.resolve(partition, waiting.then);
-        this.changed.notify();
-      },
-      (error: Error) => {
-        if (this.gates.get(partition) === waiting) this.gates.delete(partition);
-        this.fail(error);
-      },
-    );
+  finish(record: RecordPosition, after?: PromiseLike<unknown>): void {
+    this.ledger.finish(record, after);
+  }
+
+  /** Changes whenever the partition's position moves (a seek, a rebalance): records handed out before are stale. */
+  epochOf(partition: number): number {
+    let epoch = this.epochs.get(partition);
+    if (epoch === undefined) this.epochs.set(partition, (epoch = ++lastEpoch));
+    return epoch;
   }
 
   get isPaused(): boolean {
@@ -144,6 +132,11 @@ export class ConsumerFeed {
 
   get partitions(): number[] {
     return [...this.assigned];
+  }
+
+  /** Partitions whose commits stop at a failed record (policy `hold`). */
+  held(): Array<RecordPosition & { error: Error }> {
+    return this.ledger.held();
   }
 
   pause(): void {
@@ -179,57 +172,102 @@ export class ConsumerFeed {
     return this.partitions;
   }
 
-  async stop(): Promise<void> {
-    // Give offsets waiting for acknowledgements a moment to be resolved, and so committed.
-    const deadline = Date.now() + STOP_ACK_WAIT_MS;
-    while (this.gates.size > 0 && !this.failure && !this.stopped && Date.now() < deadline) await this.changed.wait(50);
-    this.stopped = true;
-    this.changed.notify();
-    await this.consumer.disconnect();
+  /** Commit what finished (waiting a little for pending acknowledgements), then disconnect. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      const deadline = Date.now() + STOP_ACK_WAIT_MS;
+      while (!this.ledger.settled && !this.failure && Date.now() < deadline) await this.changed.wait(50);
+      clearTimeout(this.commitTimer);
+      if (!this.failure) await this.commit();
+      this.stopped = true;
+      this.changed.notify();
+      await this.consumer.disconnect();
+    })();
+    return this.stopping;
+  }
+
+  /** Run the commit barrier, then commit every partition's committable offset; never throws. */
+  commit(): Promise<void> {
+    this.committing ??= (async () => {
+      const offsets = this.ledger.committable();
+      if (offsets.length === 0) return;
+      try {
+        await commitBarrier();
+      } catch (err) {
+        // The state of these records cannot be made durable: committing them would lose it.
+        this.fail(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+      try {
+        await this.consumer.commitOffsets(offsets.map(({ partition, offset }) => ({ topic: this.topic, partition, offset: String(offset) })));
+        this.ledger.committed(offsets);
+      } catch (err) {
+        // E.g. a rebalance in progress: the offsets are committed next time (or handled again by the new owner).
+        this.options.logger.info(`Topic ${this.topic}: commit failed, retried later: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    })().finally(() => (this.committing = undefined));
+    return this.committing;
+  }
+
+  private scheduleCommit(): void {
+    if (this.stopped || this.stopping) return;
+    this.commitTimer = setTimeout(() => void this.commit().then(() => this.scheduleCommit()), this.options.commitInterval);
+    this.commitTimer.unref?.();
+  }
+
+  private takeReady(): RawRecord {
+    const record = this.ready[this.readyHead++];
+    if (this.readyHead === this.ready.length) {
+      this.ready = [];
+      this.readyHead = 0;
+    }
+    return record;
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, isRunning, isStale } = payload;
     const { partition } = batch;
-    this.resolvers.set(partition, resolveOffset);
     const live = (): boolean => isRunning() && !isStale() && !this.stopped && !this.failure;
     for (const message of batch.messages) {
-      while (live() && !this.paused && this.inFlight.count >= this.options.maxInFlight) await this.idle(payload);
-      if (!live() || this.paused) break;
+      while (live() && !this.paused && this.ledger.openCount >= this.options.maxInFlight) {
+        this.changed.notify(); // let the consumer take what was handed out before waiting for room
+        await this.waitForRoom(payload);
+      }
+      if (!live() || this.paused) break; // what is not handed out is fetched again
       const record = toRawRecord(batch.topic, partition, message);
-      this.inFlight.add(partition, record.offset);
+      this.ledger.add(partition, record.offset);
       this.ready.push(record);
-      this.changed.notify();
+      resolveOffset(message.offset); // the fetch position moves on; commits are the ledger's
     }
-    while (live() && (this.inFlight.countFor(partition) > 0 || this.gates.has(partition))) await this.idle(payload);
+    this.changed.notify();
   }
 
-  /**
-   * Wait a little for the handler, keeping the group membership alive and
-   * committing what finished meanwhile (kafkajs itself commits only between
-   * batches, and one batch can hold thousands of records).
-   */
-  private async idle({ heartbeat, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+  /** Wait for a finished record, keeping the group membership alive. */
+  private async waitForRoom({ heartbeat }: EachBatchPayload): Promise<void> {
     await this.changed.wait(this.options.heartbeatInterval);
-    // Called once per record when the handler is fast: keep the round trips into kafkajs rare.
     const now = Date.now();
-    if (now - this.lastKeepAlive < KEEP_ALIVE_EVERY_MS) return;
-    this.lastKeepAlive = now;
-    await commitOffsetsIfNecessary();
+    if (now - this.lastHeartbeat < HEARTBEAT_EVERY_MS) return;
+    this.lastHeartbeat = now;
     await heartbeat();
   }
 
+  /**
+   * A join (a rebalance, or the consumer restarted after a crash) starts
+   * fetching every partition again from its committed offset: what was
+   * handed out before no longer counts, and comes again.
+   */
   private onAssignment(partitions: number[]): void {
-    for (const partition of this.assigned) if (!partitions.includes(partition)) this.forget(partition);
+    for (const partition of new Set([...this.assigned, ...partitions])) this.forget(partition);
     this.assigned = [...partitions].sort((a, b) => a - b);
     this.changed.notify();
   }
 
   private forget(partition: number): void {
-    this.inFlight.clear(partition);
-    this.epochs.set(partition, (this.epochs.get(partition) ?? 0) + 1);
-    this.gates.delete(partition);
-    for (let i = this.ready.length - 1; i >= 0; i--) if (this.ready[i].partition === partition) this.ready.splice(i, 1);
+    this.ledger.forget(partition);
+    this.epochs.delete(partition);
+    const kept = this.ready.slice(this.readyHead).filter((r) => r.partition !== partition);
+    this.ready = kept;
+    this.readyHead = 0;
     this.changed.notify();
   }
 
@@ -238,7 +276,7 @@ export class ConsumerFeed {
   }
 
   private fail(error: Error): void {
-    this.failure = error;
+    this.failure ??= error;
     this.changed.notify();
   }
 }

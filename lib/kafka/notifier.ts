@@ -1,14 +1,22 @@
-/** Wakes everyone waiting when something changed; waits are bounded. */
+/** Wakes everyone waiting when something changed. */
 export class Notifier {
-  private readonly waiters: Array<() => void> = [];
+  private waiters: Array<() => void> = [];
 
   notify(): void {
+    if (this.waiters.length === 0) return;
     // Take them all out first: a woken waiter must not change the list being walked.
-    for (const wake of this.waiters.splice(0)) wake();
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
   }
 
-  /** Resolves on the next `notify()` or after `ms`, whichever comes first. */
-  wait(ms: number): Promise<void> {
+  /**
+   * Resolves on the next `notify()`, or after `ms` when given, whichever
+   * comes first. Without `ms` no timer is made (the per-record path waits
+   * this way: a timer per wait was a measurable cost).
+   */
+  wait(ms?: number): Promise<void> {
+    if (ms === undefined) return new Promise((resolve) => this.waiters.push(resolve));
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);

@@ -24,3 +24,24 @@ export function toRawRecord(topic: string, partition: number, message: KafkaMess
     timestamp: Number(message.timestamp),
   };
 }
+
+/** A record the topic's codec could not decode: where it is, its raw bytes, and why. */
+export class DecodeError extends Error {
+  override readonly name = 'DecodeError';
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: Buffer | null;
+  /** The raw value the codec rejected. */
+  readonly value: Buffer | null;
+
+  constructor(record: RawRecord, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`Cannot decode record of Topic ${record.topic} partition ${record.partition} offset ${record.offset}: ${reason}`, { cause });
+    this.topic = record.topic;
+    this.partition = record.partition;
+    this.offset = record.offset;
+    this.key = record.key;
+    this.value = record.value;
+  }
+}

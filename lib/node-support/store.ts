@@ -27,8 +27,9 @@ export interface StoreUser {
  * `slipstream-store` config node), in the manner of core 10-mqtt's broker:
  * users register and deregister; the database opens with the first user and
  * every user hears whether it opened. All users share one `Cache` per column
- * family, so transactions on a key are serialized across nodes (the
- * transaction locks belong to a `Cache` instance).
+ * family. Stores on one directory (however it is spelled: symlinks are
+ * resolved) share one RocksDB handle and its transaction locks, through the
+ * library's registry (`lib/cache/registry.ts`).
  */
 export class SharedStore {
   private readonly users = new Map<string, StoreUser>();

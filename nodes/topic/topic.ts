@@ -4,7 +4,7 @@ import { JsonCodec } from '../../lib/codecs';
 import type { ICodec } from '../../lib/interfaces';
 import { CompletionTracker } from '../../lib/flow/completion';
 import type { Logger } from '../../lib/log';
-import { KafkaConnection, type Offset, Topic, type TopicConf, TopicError, type TopicRecord } from '../../lib/topic';
+import { type DecodeError, KafkaConnection, type Offset, Topic, type TopicConf, TopicError, type TopicRecord } from '../../lib/topic';
 import { Signal } from '../../lib/utils/signal';
 
 // ---- slipstream-kafka (config) -------------------------------------------------
@@ -41,6 +41,8 @@ interface TopicInDef extends NodeDef {
   offset: string;
   codec: Codec;
   maxInFlight: string;
+  /** A message a node completed with an error: hold its partition's commits there (default), or skip it. */
+  onFailure?: 'hold' | 'skip';
 }
 interface TopicOutDef extends NodeDef {
   broker: string;
@@ -202,6 +204,7 @@ export = function (RED: NodeAPI): void {
     const start = def.start || 'committed';
     const offset = start === 'earliest' ? -2 : start === 'latest' ? -1 : start === 'offset' ? Number(def.offset) : undefined;
     const tracker = new CompletionTracker();
+    const onFailure = def.onFailure === 'skip' ? 'skip' : 'hold';
     const topic = new Topic(
       def.topic,
       { groupId: def.groupId || `node-red-${node.id}`, fromBeginning: start !== 'latest' },
@@ -210,12 +213,31 @@ export = function (RED: NodeAPI): void {
         codec: codecOf(def.codec),
         maxInFlight: Math.max(1, Number(def.maxInFlight) || 100),
         finishMode: 'manual',
+        onFailure,
         offset,
         logger: nodeLogger(node),
         onConsumerState: (state, err) => showState(state, err),
+        onRecordFailure: ({ partition, offset: at }, err) => {
+          if (onFailure === 'hold') node.status({ fill: 'yellow', shape: 'dot', text: `failed p${partition}@${at}, commits held: ${shortStatus(err)}` });
+        },
+        onSkippedRecord: (err) => reportUndecodable(err),
       },
     );
     let closing = false;
+
+    /** A record the codec rejected: skipped (its offset counts as done), and shown to Catch nodes with its raw bytes. */
+    function reportUndecodable(err: DecodeError): void {
+      const msg = {
+        _msgid: RED.util.generateId(),
+        topic: err.topic,
+        partition: err.partition,
+        offset: err.offset,
+        key: err.key === null ? null : err.key.toString('utf8'),
+        payload: err.value,
+        error: { message: err.message, name: err.name },
+      };
+      node.error(err.message, msg as NodeMessage);
+    }
 
     function showState(state: string, err?: Error): void {
       if (closing) return;
@@ -232,11 +254,15 @@ export = function (RED: NodeAPI): void {
     hooks.add(`preDeliver.${hookLabel}`, (event: DeliverEvent) => {
       if (callsDone(event.destination.node)) tracker.delivered(event.msg._msgid ?? '');
     });
-    hooks.add(`onComplete.${hookLabel}`, (event: { msg: NodeMessage }) => void tracker.completed(event.msg._msgid ?? ''));
+    hooks.add(`onComplete.${hookLabel}`, (event: { msg: NodeMessage; error?: unknown }) => {
+      const error = event.error === undefined || event.error === null ? undefined : event.error instanceof Error ? event.error : new Error(String(event.error));
+      tracker.completed(event.msg._msgid ?? '', error);
+    });
 
     function emit(record: TopicRecord): void {
       const id = RED.util.generateId();
-      tracker.track(id, () => topic.finish(record));
+      // A message completed with an error fails its record (see `onFailure`).
+      tracker.track(id, (error) => topic.finish(record, error ? Promise.reject(error) : undefined));
       node.send({
         _msgid: id,
         payload: record.value,

@@ -536,4 +536,4 @@ function classpath() {
   return path.join(ensureJars(resolveVersion()), '*');
 }
 
-module.exports = { USAGE, SASL_USERS, start, stop, status, classpath, javaArgs, resolveVersion, tlsEndpoint, isAlive };
+module.exports = { USAGE, SASL_USERS, start, stop, status, classpath, javaArgs, resolveVersion, requireMaven, tlsEndpoint, isAlive };

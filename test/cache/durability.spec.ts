@@ -7,7 +7,7 @@ import { removeTempDirs, tempDir } from './helpers';
 describe('Cache durability', () => {
   afterEach(removeTempDirs);
 
-  it('keeps every write that had resolved when the writer is SIGKILLed', async () => {
+  it('with writeBack: false, keeps every write that had resolved when the writer is SIGKILLed', async () => {
     const dir = tempDir();
     const total = 100_000;
     const child = fork(path.join(__dirname, 'fixtures', 'writer.js'), [dir, String(total)]);

@@ -75,13 +75,29 @@ describe('Cache errors', () => {
     await cache.close();
   });
 
+  it('a read still queued when the cache closes fails and does not reopen the database', async () => {
+    const dir = tempDir();
+    const cache = new Cache(dir);
+    await cache.put('k', 1);
+    await cache.flush();
+    const reading = cache.getMany(Array.from({ length: 10 }, (_, i) => `cold ${i}`));
+    await cache.close();
+    await should(reading).be.rejectedWith(/is closed/);
+    // Not locked by a handle left open: another process can open it.
+    const holder = await startHolder(dir);
+    holder.send('exit');
+    await new Promise((resolve) => holder.once('exit', resolve));
+  });
+
   it('follows another process read-only and catches up on request', async () => {
     const dir = tempDir();
     const writer = new Cache(dir);
     await writer.put('a', 1);
+    await writer.flush(); // a follower sees what the writer has written, not its buffer
     const follower = new Cache(dir, { readOnly: true });
     should(await follower.get('a')).equal(1);
     await writer.put('b', 2);
+    await writer.flush();
     should(await follower.has('b')).be.false();
     await follower.tryCatchUpWithPrimary();
     should(await follower.get('b')).equal(2);

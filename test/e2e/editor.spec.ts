@@ -346,7 +346,7 @@ describe('the Node-RED editor in Chromium', function () {
 
     // topic in: the offset row shows only for "offset, on every deploy".
     let tray = await openEditDialog(ids['slipstream-topic-in']);
-    await expectFields(tray, 'node-input', ['broker', 'topic', 'groupId', 'start', 'codec', 'maxInFlight', 'name']);
+    await expectFields(tray, 'node-input', ['broker', 'topic', 'groupId', 'start', 'codec', 'maxInFlight', 'onFailure', 'name']);
     await expectHidden(tray.locator('#node-input-offset'), 'the offset of topic in (start: committed)');
     await tray.locator('#node-input-start').selectOption('offset');
     await expectVisible(tray.locator('#node-input-offset'), 'the offset of topic in (start: offset)');

@@ -35,21 +35,25 @@ describe('Topic lifecycle on the real broker', function () {
     it('handle() registers the exit hooks of its source and sink Topics, and stream() runs each once', async () => {
       const input = uniqueTopic('hooks-in');
       const output = uniqueTopic('hooks-out');
-      const source = track(new Topic(input, { brokers: brokers(), groupId: uniqueTopic('group'), fromBeginning: true }));
+      const topic = track(new Topic(input, { brokers: brokers(), groupId: uniqueTopic('group'), fromBeginning: true }));
       const sink = track(new Topic(output, { brokers: brokers() }));
-      const sourceCloses = countCloses(source);
+      const topicCloses = countCloses(topic);
       const sinkCloses = countCloses(sink);
-      // Bound twice, as source and as sink: each topic's hook is still registered (and run) once.
-      handle(source, { sink: [sink] })(function forward(record: { key: string; value: string }) {
+      async function* values(): AsyncGenerator<string> {
+        yield 'v';
+        yield 'stop';
+      }
+      // `topic` is bound twice, as a sink and as a source: its hook is still registered (and run) once.
+      handle(values(), { sink: [topic] })(function produce(value: string) {
+        return ['k', value];
+      });
+      handle(topic, { sink: [sink] })(function forward(record: { key: string; value: string }) {
+        if (record.value === 'stop') throw new Error('enough');
         return [record.key, `${record.value}!`];
       });
-      handle(source, { sink: [sink] })(function stopAfterFirst() {
-        throw new Error('enough');
-      });
       should(new Conf().exitHooks.size).equal(2);
-      await source('k', 'v');
       await should(stream()).be.rejectedWith(/enough/);
-      should(sourceCloses.count).equal(1);
+      should(topicCloses.count).equal(1);
       should(sinkCloses.count).equal(1);
       // What the sink queued was sent before it closed.
       const reader = track(new Topic(output, { brokers: brokers(), groupId: uniqueTopic('group'), fromBeginning: true }));

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Node } from 'node-red';
+import { commitBarrier } from '../../lib/core/commit-barrier';
 import { waitFor } from '../support/wait';
 
 export { sleep, waitFor } from '../support/wait';
@@ -95,7 +96,8 @@ export function isCompleteValue(value: unknown): boolean {
 /**
  * Child process for the crash test: a real Node-RED runtime (the test
  * helper) with a store and an update node, fed as fast as it goes on 10
- * keys; reports the count of finished updates to the parent until killed.
+ * keys; reports the count of finished updates to the parent, once they
+ * passed the commit barrier (the cache writes back), until killed.
  */
 export async function crashWriter(dir: string): Promise<void> {
   const childHelper = require('node-red-node-test-helper');
@@ -117,7 +119,9 @@ export async function crashWriter(dir: string): Promise<void> {
   const node = childHelper.getNode('update');
   let finished = 0;
   childHelper.getNode('out').on('input', () => {
-    if (++finished % 100 === 0) process.send?.(finished);
+    const count = ++finished;
+    // What a topic-in would commit: updates finished before a commit barrier are durable.
+    if (count % 100 === 0) void commitBarrier().then(() => process.send?.(count));
   });
   let sent = 0;
   const feed = (): void => {

@@ -188,6 +188,79 @@ describe('slipstream topic nodes (real broker)', function () {
     }
   });
 
+  /** A node that completes 'bad' messages with an error and the others without. */
+  const judgeNode = (RED: any): void => {
+    RED.nodes.registerType('judge', function (this: any, def: Msg) {
+      RED.nodes.createNode(this, def);
+      this.on('input', (msg: Msg, _send: unknown, done: (err?: Error) => void) => done(msg.payload === 'bad' ? new Error('judge rejects bad') : undefined));
+    });
+  };
+
+  for (const onFailure of ['hold', 'skip'] as const) {
+    it(`a message completed with an error: ${onFailure === 'hold' ? 'holds its partition\'s commits there (default)' : 'skip commits past it'}`, async () => {
+      const name = uniqueTopic(`nodes-${onFailure}`);
+      const groupId = uniqueTopic('g');
+      const flow = [
+        broker(),
+        { id: 'out', type: 'slipstream-topic-out', broker: 'broker', topic: name, codec: 'string' },
+        { id: 'in', type: 'slipstream-topic-in', broker: 'broker', topic: name, groupId, start: 'committed', codec: 'string', maxInFlight: '10', ...(onFailure === 'skip' ? { onFailure } : {}), wires: [['judge', 'sink']] },
+        { id: 'judge', type: 'judge' },
+        { id: 'sink', type: 'helper' },
+      ];
+      await helper.load([topicNodes, judgeNode], onTab(flow));
+      const got = recorder(helper.getNode('sink'));
+      const out = helper.getNode('out') as any;
+      for (const payload of ['r0', 'bad', 'r2', 'r3']) out.receive({ payload });
+      await received(got, 4, 30_000);
+      const admin = kafka().admin();
+      await admin.connect();
+      const committed = async (): Promise<string> => (await admin.fetchOffsets({ groupId, topics: [name] }))[0].partitions[0].offset;
+      try {
+        const expected = onFailure === 'hold' ? '1' : '4';
+        const deadline = Date.now() + 15_000;
+        while ((await committed()) !== expected && Date.now() < deadline) await sleep(200);
+        should(await committed()).equal(expected);
+        await sleep(2_500); // longer than the commit interval: a held partition stays held
+        should(await committed()).equal(expected);
+      } finally {
+        await admin.disconnect();
+      }
+      const inNode = helper.getNode('in') as any;
+      if (onFailure === 'hold') should(inNode.status.lastCall.args[0]).match({ fill: 'yellow', text: /^failed p0@1, commits held: judge rejects bad/ });
+    });
+  }
+
+  it('an undecodable record alone in its fetch: Catch nodes get its raw bytes, it counts as done, the next record comes', async () => {
+    const name = uniqueTopic('nodes-undecodable');
+    const groupId = uniqueTopic('g');
+    const flow = [
+      broker(),
+      { id: 'raw', type: 'slipstream-topic-out', broker: 'broker', topic: name, codec: 'string' },
+      { id: 'in', type: 'slipstream-topic-in', broker: 'broker', topic: name, groupId, start: 'committed', codec: 'json', wires: [['sink']] },
+      { id: 'sink', type: 'helper' },
+    ];
+    await helper.load([topicNodes], onTab(flow));
+    const errors = recorder(helper.getNode('errors'));
+    const got = recorder(helper.getNode('sink'));
+    const raw = helper.getNode('raw') as any;
+    raw.receive({ payload: '{broken' });
+    const [caught] = await received(errors, 1, 30_000);
+    should(caught).match({ topic: name, partition: 0, offset: 0, error: { message: /Cannot decode record of Topic .* partition 0 offset 0/ } });
+    should(Buffer.isBuffer(caught.payload) && caught.payload.toString()).equal('{broken');
+    raw.receive({ payload: '{"fine":true}' });
+    should((await received(got, 1, 30_000))[0].payload).eql({ fine: true });
+    const admin = kafka().admin();
+    await admin.connect();
+    try {
+      const deadline = Date.now() + 15_000;
+      const committed = async (): Promise<string> => (await admin.fetchOffsets({ groupId, topics: [name] }))[0].partitions[0].offset;
+      while ((await committed()) !== '2' && Date.now() < deadline) await sleep(200);
+      should(await committed()).equal('2');
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it('keeps SASL credentials out of the flow and in the credential store', async () => {
     const flow = [{ ...broker(), saslMechanism: 'scram-sha-256' }];
     await helper.load([topicNodes], onTab(flow), { broker: { username: 'alice', password: 'alice-secret' } });

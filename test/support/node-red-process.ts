@@ -1,5 +1,5 @@
 // A real Node-RED runtime in a child process, with this package linked into a
-// fresh user directory and the given flow deployed.
+// fresh user directory (or installed there by the caller) and the given flow deployed.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,11 +7,14 @@ import path from 'node:path';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 
-export interface UserDirOptions {
+export interface SettingsOptions {
   /** Node-RED's console log level (default `warn`); `info` prints the address it listens on. */
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
   /** More settings (JSON-serialisable), e.g. `editorTheme`; they replace the defaults' keys. */
   settings?: Record<string, unknown>;
+}
+
+export interface UserDirOptions extends SettingsOptions {
   /** The node-red-contrib-slipstream linked in: this one by default; a benchmark may compare another build. */
   packageRoot?: string;
 }
@@ -21,6 +24,12 @@ export function nodeRedUserDir(flow: object[], options: UserDirOptions = {}): st
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipstream-red-'));
   fs.mkdirSync(path.join(dir, 'node_modules'));
   fs.symlinkSync(options.packageRoot ?? root, path.join(dir, 'node_modules', 'node-red-contrib-slipstream'), 'dir');
+  writeNodeRedSettings(dir, flow, options);
+  return dir;
+}
+
+/** Writes the settings file and `flow` as the flow file into the user directory `dir`. */
+export function writeNodeRedSettings(dir: string, flow: object[], options: SettingsOptions = {}): void {
   const level = JSON.stringify(options.logLevel ?? 'warn');
   const extra = JSON.stringify(options.settings ?? {});
   fs.writeFileSync(
@@ -29,7 +38,6 @@ export function nodeRedUserDir(flow: object[], options: UserDirOptions = {}): st
        functionGlobalContext: { fs: require('fs') }, logging: { console: { level: ${level}, metrics: false, audit: false } } }, ${extra});\n`,
   );
   fs.writeFileSync(path.join(dir, 'flows.json'), JSON.stringify(flow));
-  return dir;
 }
 
 /** Node-RED on the user directory `dir`, with Node.js options `execArgv` (e.g. --cpu-prof). */

@@ -20,6 +20,18 @@ describe('CompletionTracker', () => {
     should(tracker.size).equal(0);
   });
 
+  it('settles with the first error a node completed the message with', () => {
+    const tracker = new CompletionTracker();
+    const settled: Array<Error | undefined> = [];
+    tracker.track('m', (error) => settled.push(error));
+    tracker.delivered('m');
+    tracker.delivered('m');
+    tracker.completed('m', new Error('topic-out gave up'));
+    tracker.completed('m');
+    should(settled).have.length(1);
+    should(settled[0]?.message).equal('topic-out gave up');
+  });
+
   it('settles a message sent nowhere right after sending', () => {
     const tracker = new CompletionTracker();
     let settled = false;

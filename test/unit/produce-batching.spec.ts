@@ -1,50 +1,9 @@
 import type { Message } from 'kafkajs';
 import should from 'should';
-import { PendingAcks } from '../../lib/kafka/acks';
 import { ProduceBatcher } from '../../lib/kafka/batcher';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const msg = (n: number): Message => ({ key: `k${n}`, value: String(n) });
-
-describe('PendingAcks', () => {
-  it('resolves a mark once every record registered before it is acknowledged, in any order', async () => {
-    const acks = new PendingAcks();
-    const first = acks.add();
-    const second = acks.add();
-    const mark = acks.mark();
-    const third = acks.add(); // after the mark: not waited for
-    should(acks.acked(0, mark)).be.false();
-    let resolved = false;
-    void acks.whenAcked(0, mark).then(() => (resolved = true));
-    second();
-    await tick();
-    should(resolved).be.false();
-    first();
-    await tick();
-    should(resolved).be.true();
-    should(acks.acked(0, mark)).be.true();
-    should(acks.pending).equal(1);
-    third();
-    should(acks.pending).equal(0);
-  });
-
-  it('fails every later mark after a failure, but not a consumer that started after it', async () => {
-    const acks = new PendingAcks();
-    const ok = acks.add();
-    const bad = acks.add();
-    const before = acks.mark();
-    const waiting = acks.whenAcked(0, before);
-    bad(new Error('broker said no'));
-    ok();
-    await should(waiting).be.rejectedWith('broker said no');
-    const later = acks.add();
-    const after = acks.mark();
-    later();
-    await should(acks.whenAcked(0, after)).be.rejectedWith('broker said no'); // a consumer from before the failure
-    should(acks.acked(before, after)).be.true(); // one that started after it
-    await acks.whenAcked(before, after);
-  });
-});
 
 describe('ProduceBatcher', () => {
   function recording(fail?: (messages: Message[]) => Error | undefined) {

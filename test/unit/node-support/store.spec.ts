@@ -70,6 +70,22 @@ describe('node-support: SharedStore', () => {
     await store.close();
   });
 
+  it('two stores on a directory and a symlink to it share one database: no write is lost', async () => {
+    const root = tempDir();
+    const dir = path.join(root, 'db');
+    fs.mkdirSync(dir);
+    fs.symlinkSync(dir, path.join(root, 'link'));
+    const stores = [new SharedStore(dir), new SharedStore(path.join(root, 'link'))];
+    const count = 2_000;
+    for (let i = 0; i < count; i++) await stores[i % 2].cache().put(i, i);
+    should(await stores[0].cache().get(1)).equal(1);
+    await Promise.all(stores.map((store) => store.close()));
+    const again = new SharedStore(dir);
+    const values = await again.cache().getMany(Array.from({ length: count }, (_, i) => i));
+    await again.close();
+    should(values.filter((value, i) => value !== i).length).equal(0);
+  });
+
   it('presets and lists', () => {
     should(presetOptions('default')).eql({});
     should(presetOptions('large')).eql({ targetTableSize: 64 * 1024 * 1024, maxWriteBufferNumber: 4 });

@@ -1,0 +1,196 @@
+/**
+ * What happens to a record whose work failed (its `after` promise rejected):
+ * - `stop`: the consumer fails (a library stream then rejects); nothing at or
+ *   after the record is committed, so a restart handles it again;
+ * - `hold`: the partition's commits stop at the record; later records are
+ *   still handled but not committed, so after a restart or rebalance they and
+ *   the failed one come again;
+ * - `skip`: the record counts as done, as if it had succeeded.
+ */
+export type FailurePolicy = 'stop' | 'hold' | 'skip';
+
+/** A record's partition and offset: all the ledger needs of it. */
+export interface RecordPosition {
+  partition: number;
+  offset: number;
+}
+
+/** A record handed out whose work is not yet known to be done. */
+interface Entry {
+  offset: number;
+  /** `finish` not called yet: the record still takes a slot of `maxInFlight`. */
+  open: boolean;
+  done: boolean;
+  failure?: Error;
+}
+
+/** One partition's records in offset order, from the oldest not yet committable. */
+class PartitionLedger {
+  readonly entries = new Map<number, Entry>();
+  /** Offsets in the order they were handed out (ascending); `head` is the oldest still listed. */
+  private readonly order: number[] = [];
+  private head = 0;
+  /** The offset to commit next: one past the last record of an unbroken run of done ones. */
+  committable: number | undefined;
+  committed: number | undefined;
+  /** The failed record the partition's commits stop at (policy `hold`). */
+  held: { offset: number; error: Error } | undefined;
+
+  add(offset: number): Entry {
+    const entry: Entry = { offset, open: true, done: false };
+    this.entries.set(offset, entry);
+    this.order.push(offset);
+    return entry;
+  }
+
+  /** Move `committable` over the done records at the front; stops at a failed or unfinished one. */
+  advance(): Entry | undefined {
+    while (this.head < this.order.length) {
+      const entry = this.entries.get(this.order[this.head]);
+      if (entry && !entry.done) return entry.failure ? entry : undefined;
+      this.head++;
+      if (entry) {
+        this.entries.delete(entry.offset);
+        this.committable = entry.offset + 1;
+      }
+    }
+    // Everything listed is done: start the list again instead of letting it grow.
+    this.order.length = this.head = 0;
+    return undefined;
+  }
+
+  get openCount(): number {
+    let open = 0;
+    for (const entry of this.entries.values()) if (entry.open) open++;
+    return open;
+  }
+}
+
+export interface LedgerOptions {
+  onFailure: FailurePolicy;
+  /** Told about every failed record (after the policy was applied). */
+  failed: (position: RecordPosition, error: Error, policy: FailurePolicy) => void;
+  /** Told when something changed that a waiter may care about (room, committable offsets). */
+  changed: () => void;
+}
+
+/**
+ * The commit ledger of one consumer: the one place that answers "may offset
+ * N of partition P be committed?". Records are added in offset order as they
+ * are handed out; `finish(record, after?)` is the only door through which
+ * work on a record ends — a handler's end, the acknowledgement of what its
+ * sinks produced (`after`), a Node-RED flow's completion. A partition's
+ * committable offset is one past the longest run of done records from its
+ * oldest, so nothing unfinished is committed, even when records finish out
+ * of order. The consumer commits `committable()` after the commit barrier
+ * (state flushed) and then calls `committed()`.
+ */
+export class CommitLedger {
+  private readonly partitions = new Map<number, PartitionLedger>();
+  /** Records handed out and not yet finished (their `after` may still be pending). */
+  private open = 0;
+  /** `after` promises not yet settled. */
+  private waiting = 0;
+
+  constructor(private readonly options: LedgerOptions) {}
+
+  /** Records handed out whose `finish` was not called yet. */
+  get openCount(): number {
+    return this.open;
+  }
+
+  /** Whether every finished record's `after` has settled. */
+  get settled(): boolean {
+    return this.waiting === 0;
+  }
+
+  /** A record is handed out (in offset order within its partition). */
+  add(partition: number, offset: number): void {
+    let ledger = this.partitions.get(partition);
+    if (!ledger) this.partitions.set(partition, (ledger = new PartitionLedger()));
+    ledger.add(offset);
+    this.open++;
+  }
+
+  /**
+   * Work on a record ended; once `after` (if given) resolves, it is done and
+   * its offset may be committed. A rejected `after` applies the failure
+   * policy. Records the ledger forgot (seeked or revoked partition) and
+   * records finished twice are ignored.
+   */
+  finish({ partition, offset }: RecordPosition, after?: PromiseLike<unknown>): void {
+    const ledger = this.partitions.get(partition);
+    const entry = ledger?.entries.get(offset);
+    if (!ledger || !entry?.open) {
+      after?.then(undefined, () => undefined); // forgotten: its outcome no longer matters
+      return;
+    }
+    entry.open = false;
+    this.open--;
+    if (!after) {
+      this.settle(ledger, partition, entry);
+      return;
+    }
+    this.waiting++;
+    after.then(
+      () => {
+        this.waiting--;
+        this.settle(ledger, partition, entry);
+      },
+      (err: unknown) => {
+        this.waiting--;
+        this.settle(ledger, partition, entry, err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+    this.options.changed();
+  }
+
+  /** Offsets to commit now: per partition, its committable offset when it moved since the last commit. */
+  committable(): RecordPosition[] {
+    const offsets: RecordPosition[] = [];
+    for (const [partition, ledger] of this.partitions) {
+      if (ledger.committable !== undefined && ledger.committable !== ledger.committed) {
+        offsets.push({ partition, offset: ledger.committable });
+      }
+    }
+    return offsets;
+  }
+
+  /** These offsets were committed. */
+  committed(offsets: RecordPosition[]): void {
+    for (const { partition, offset } of offsets) {
+      const ledger = this.partitions.get(partition);
+      if (ledger && (ledger.committed === undefined || offset > ledger.committed)) ledger.committed = offset;
+    }
+  }
+
+  /** Where each held partition's commits stop, and why. */
+  held(): Array<RecordPosition & { error: Error }> {
+    const held: Array<RecordPosition & { error: Error }> = [];
+    for (const [partition, ledger] of this.partitions) if (ledger.held) held.push({ partition, ...ledger.held });
+    return held;
+  }
+
+  /** Forget a partition (revoked, or its position moved by a seek): its records no longer count. */
+  forget(partition: number): void {
+    const ledger = this.partitions.get(partition);
+    if (!ledger) return;
+    this.open -= ledger.openCount;
+    this.partitions.delete(partition);
+    this.options.changed();
+  }
+
+  private settle(ledger: PartitionLedger, partition: number, entry: Entry, failure?: Error): void {
+    if (this.partitions.get(partition) !== ledger) return; // forgotten meanwhile
+    if (failure && this.options.onFailure !== 'skip') {
+      entry.failure = failure;
+      if (this.options.onFailure === 'hold' && !ledger.held) ledger.held = { offset: entry.offset, error: failure };
+    } else {
+      entry.done = true;
+    }
+    if (ledger.held && entry.offset > ledger.held.offset) ledger.entries.delete(entry.offset); // never committed
+    else ledger.advance();
+    if (failure) this.options.failed({ partition, offset: entry.offset }, failure, this.options.onFailure);
+    this.options.changed();
+  }
+}
