@@ -13,6 +13,7 @@ import {
   retryReason,
   Topic,
   type TopicConf,
+  TopicError,
   type TopicRecord,
 } from '../../lib/topic';
 import { Signal } from '../../lib/utils/signal';
@@ -104,8 +105,17 @@ function errorText(err: unknown): string {
 function shortStatus(err: unknown): string {
   const timedOut = err instanceof Error && err.cause instanceof DeliveryTimeoutError ? err.cause : undefined;
   if (timedOut) return `not delivered within ${timedOut.deliveryTimeout / 1_000} s: ${retryReason(timedOut.cause as Error)}`;
-  const text = errorText(err).replace(/^Error while (?:consuming from|producing to) Topic \S+: /, '');
+  const refused = topicErrorIn(err);
+  const text = refused
+    ? `topic "${refused.topic}": ${refused.reason}`
+    : errorText(err).replace(/^Error while (?:consuming from|producing to) Topic \S+: /, '');
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+/** The broker's refusal of a topic (a `TopicError`) in the cause chain of `err`. */
+function topicErrorIn(err: unknown): TopicError | undefined {
+  for (let e = err; e instanceof Error; e = e.cause) if (e instanceof TopicError) return e;
+  return undefined;
 }
 
 /** How often the "retrying N s" status of topic-out is brought up to date. */
@@ -195,6 +205,9 @@ function hooksOf(RED: NodeAPI): Hooks {
   return RED.hooks ?? (require('@node-red/util') as { hooks: Hooks }).hooks;
 }
 
+/** How long a closing broker node waits for its users to close (they take at most 10 s, Node-RED waits 15 s). */
+const USERS_CLOSE_MS = 12_000;
+
 export = function (RED: NodeAPI): void {
   const hooks = hooksOf(RED);
 
@@ -213,18 +226,36 @@ export = function (RED: NodeAPI): void {
       connectionTimeout: Number(def.connectionTimeout) || 3_000,
     };
     this.connection = () => (connection ??= KafkaConnection.fromConf(this.conf, nodeLogger(this)));
+    /** Called when the last user deregistered. */
+    let lastUserGone: (() => void) | undefined;
+    const closeConnection = async (): Promise<void> => {
+      const closing = connection;
+      connection = undefined;
+      await closing?.close();
+    };
     this.register = (user) => void users.add(user.id);
     this.deregister = async (user) => {
       users.delete(user.id);
-      if (users.size > 0 || !connection) return;
-      const closing = connection;
-      connection = undefined;
-      await closing.close();
+      if (users.size > 0) return;
+      lastUserGone?.();
+      await closeConnection();
     };
     this.on('close', (done: () => void) => {
-      const closing = connection;
-      connection = undefined;
-      void (closing?.close() ?? Promise.resolve()).then(() => done());
+      // Node-RED stops the users at the same time, and they may still be sending what
+      // they were given: a producer disconnected under a send reconnects and is never
+      // closed. So the connection closes once the last user is gone (or after a while).
+      let timer: NodeJS.Timeout | undefined;
+      const usersGone =
+        users.size === 0
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => {
+              lastUserGone = resolve;
+              timer = setTimeout(resolve, USERS_CLOSE_MS);
+            });
+      void usersGone
+        .then(() => clearTimeout(timer))
+        .then(closeConnection)
+        .then(() => done());
     });
   }
   RED.nodes.registerType('slipstream-kafka', SlipstreamKafka as never, {
@@ -370,7 +401,7 @@ export = function (RED: NodeAPI): void {
       hooks.remove(`*.${hookLabel}`);
       tracker.clear(); // unfinished records are not committed: they come again
       void topic
-        .exitHook()
+        .close()
         .then(() => broker.deregister(node))
         .then(() => {
           node.status({});
@@ -441,7 +472,7 @@ export = function (RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       retries.stop();
-      const closing = [...topics.values()].map((t) => t.exitHook());
+      const closing = [...topics.values()].map((t) => t.close());
       topics.clear();
       void Promise.all(closing)
         .then(() => broker.deregister(node))

@@ -2,7 +2,7 @@ import should from 'should';
 import { handle, JsonCodec, MemoryCache, PausableStream, Signal, stream } from '../../lib';
 import { READ_FROM_END, READ_FROM_START, Topic, type TopicRecord } from '../../lib/topic';
 import type { Logger } from '../../lib/log';
-import { brokers, createTopic, trackTopics, uniqueTopic } from '../support/kafka';
+import { brokers, createTopic, take, trackTopics, uniqueTopic } from '../support/kafka';
 
 function memoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -12,17 +12,6 @@ function memoryLogger(): Logger & { lines: string[] } {
     warn: (m) => lines.push(`warn: ${m}`),
     error: (m) => lines.push(`error: ${m}`),
   };
-}
-
-/** The next `count` records, pulled with next() so the consumer stays open for what follows. */
-async function take<V>(topic: Topic<V>, count: number): Promise<TopicRecord<V>[]> {
-  const records: TopicRecord<V>[] = [];
-  while (records.length < count) {
-    const result = await topic.next();
-    if (result.done) throw new Error('the topic stream ended early');
-    records.push(result.value as TopicRecord<V>);
-  }
-  return records;
 }
 
 describe('Topic on the real broker', function () {
