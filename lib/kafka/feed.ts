@@ -251,9 +251,11 @@ export class ConsumerFeed {
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, isRunning } = payload;
+    const { batch, resolveOffset, isRunning, isStale } = payload;
     const { partition } = batch;
-    // A seek or a rejoin moves the partition's epoch (cheaper than kafkajs's isStale per record).
+    // Fetched before a seek that kafkajs has not applied yet: not from the new position.
+    if (isStale()) return;
+    // A seek or a rejoin from now on moves the partition's epoch (cheaper than isStale per record).
     const epoch = this.epochOf(partition);
     const live = (): boolean => isRunning() && this.epochs.get(partition) === epoch && !this.stopped && !this.failure;
     /** The last record handed out: the fetch position moves past it (resolved once, not per record). */
