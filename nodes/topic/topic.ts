@@ -17,6 +17,7 @@ import {
   type TopicRecord,
 } from '../../lib/topic';
 import { Signal } from '../../lib/utils/signal';
+import { brokerAddressProblem } from '../shared/broker-address';
 
 // ---- slipstream-kafka (config) -------------------------------------------------
 
@@ -34,6 +35,8 @@ interface BrokerCredentials {
 }
 interface BrokerNode extends Node<BrokerCredentials> {
   conf: TopicConf;
+  /** Why the address cannot be used (its users show it and make no client), if it cannot. */
+  problem: string | undefined;
   connection(): KafkaConnection;
   register(user: Node): void;
   deregister(user: Node): Promise<void>;
@@ -81,8 +84,15 @@ function codecOf(name: Codec): ICodec | undefined {
   return undefined; // strings: the Topic's own UTF-8 handling
 }
 
-function nodeLogger(node: Node): Logger {
-  return { info: (m) => node.debug(m), warn: (m) => node.warn(m), error: (m) => node.error(m) };
+/**
+ * What the library logs for a node (kafkajs retries and reconnects, seeks out
+ * of range, …) goes to Node-RED's log, not to the debug sidebar: the node's
+ * status says what is happening, and failures of a message reach Catch nodes
+ * through the node's own `error(err, msg)`.
+ */
+function nodeLogger(log: NodeAPI['log'], node: Node): Logger {
+  const where = `[${node.type}:${node.name || node.id}]`;
+  return { info: (m) => log.debug(`${where} ${m}`), warn: (m) => log.warn(`${where} ${m}`), error: (m) => log.error(`${where} ${m}`) };
 }
 
 function stringHeaders(headers: TopicRecord['headers']): Record<string, string | string[]> {
@@ -225,7 +235,9 @@ export = function (RED: NodeAPI): void {
       sasl: def.saslMechanism && def.saslMechanism !== 'none' ? { mechanism: def.saslMechanism, username, password } : undefined,
       connectionTimeout: Number(def.connectionTimeout) || 3_000,
     };
-    this.connection = () => (connection ??= KafkaConnection.fromConf(this.conf, nodeLogger(this)));
+    this.problem = brokerAddressProblem(def.brokers);
+    if (this.problem) this.error(`slipstream-kafka: ${this.problem}`); // once here; each user shows it as its status
+    this.connection = () => (connection ??= KafkaConnection.fromConf(this.conf, nodeLogger(RED.log, this)));
     /** Called when the last user deregistered. */
     let lastUserGone: (() => void) | undefined;
     const closeConnection = async (): Promise<void> => {
@@ -271,6 +283,10 @@ export = function (RED: NodeAPI): void {
       node.error('slipstream-topic-in: no Kafka broker (slipstream-kafka) configured');
       return;
     }
+    if (broker.problem) {
+      node.status({ fill: 'red', shape: 'ring', text: broker.problem }); // the broker node logged it once
+      return;
+    }
     if (!def.topic) {
       node.status({ fill: 'red', shape: 'ring', text: 'no topic' });
       node.error('slipstream-topic-in: no topic configured');
@@ -291,7 +307,7 @@ export = function (RED: NodeAPI): void {
         finishMode: 'manual',
         onFailure,
         offset,
-        logger: nodeLogger(node),
+        logger: nodeLogger(RED.log, node),
         onConsumerState: (state, err) => showState(state, err),
         onRecordFailure: ({ partition, offset: at }, err) => {
           if (onFailure === 'hold') node.status({ fill: 'yellow', shape: 'dot', text: `failed p${partition}@${at}, commits held: ${shortStatus(err)}` });
@@ -420,6 +436,12 @@ export = function (RED: NodeAPI): void {
       node.error('slipstream-topic-out: no Kafka broker (slipstream-kafka) configured');
       return;
     }
+    if (broker.problem) {
+      const problem = broker.problem;
+      node.status({ fill: 'red', shape: 'ring', text: problem }); // the broker node logged it once
+      node.on('input', (_msg: NodeMessageInFlow, _send, done) => done(new Error(`slipstream-topic-out: ${problem}`)));
+      return;
+    }
     const deliveryTimeout = def.deliveryTimeout === undefined || def.deliveryTimeout === '' ? undefined : Number(def.deliveryTimeout);
     if (deliveryTimeout !== undefined && !(deliveryTimeout > 0)) {
       node.status({ fill: 'red', shape: 'ring', text: 'invalid delivery timeout' });
@@ -441,7 +463,7 @@ export = function (RED: NodeAPI): void {
         topic = new Topic(name, conf, {
           connection: broker!.connection(),
           codec: codecOf(def.codec),
-          logger: nodeLogger(node),
+          logger: nodeLogger(RED.log, node),
           onProduceRetry: (retrying) => retries.update(name, retrying),
         });
         topics.set(name, topic);

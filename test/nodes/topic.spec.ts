@@ -261,6 +261,27 @@ describe('slipstream topic nodes (real broker)', function () {
     }
   });
 
+  it('an empty or unset broker address: every user says so in its status, topic-out fails its messages, no client is made', async () => {
+    delete process.env.SLIPSTREAM_TEST_UNSET_BROKERS;
+    for (const brokers of ['', '${SLIPSTREAM_TEST_UNSET_BROKERS}']) {
+      const flow = [
+        { id: 'nobroker', type: 'slipstream-kafka', brokers, saslMechanism: 'none' },
+        { id: 'in', type: 'slipstream-topic-in', broker: 'nobroker', topic: 'never', codec: 'string', wires: [['sink']] },
+        { id: 'out', type: 'slipstream-topic-out', broker: 'nobroker', topic: 'never', codec: 'string' },
+        { id: 'sink', type: 'helper' },
+      ];
+      await helper.load([topicNodes], onTab(flow));
+      const expected = brokers === '' ? 'no broker address: set KAFKA_BROKERS or enter host:port' : 'no broker address: SLIPSTREAM_TEST_UNSET_BROKERS is not set (enter host:port or set it)';
+      for (const id of ['in', 'out']) should((helper.getNode(id) as any).status.lastCall.args[0]).eql({ fill: 'red', shape: 'ring', text: expected });
+      const errors = recorder(helper.getNode('errors'));
+      (helper.getNode('out') as any).receive({ payload: 'lost?' });
+      const [caught] = await received(errors, 1, 5_000);
+      should(caught.error.message).endWith(`slipstream-topic-out: ${expected}`);
+      should((helper.getNode('nobroker') as any).connection).be.a.Function(); // exists, but nobody called it
+      await helper.unload();
+    }
+  });
+
   it('keeps SASL credentials out of the flow and in the credential store', async () => {
     const flow = [{ ...broker(), saslMechanism: 'scram-sha-256' }];
     await helper.load([topicNodes], onTab(flow), { broker: { username: 'alice', password: 'alice-secret' } });
