@@ -15,7 +15,7 @@ export { StreamError } from './core/errors';
 export { Proxy, Proxy as SlipstreamProxy } from './core/proxy';
 
 // Interfaces and codecs
-export { ICache, isKeyedSink, KEYED_SINK, type KeyedSink, type Key, type ICodec } from './interfaces';
+export { EXIT_HOOK, hasExitHook, type HasExitHook, ICache, isKeyedSink, KEYED_SINK, type KeyedSink, type Key, type ICodec } from './interfaces';
 export { JsonCodec } from './codecs';
 export { MemoryCache } from './memory-cache';
 

@@ -84,6 +84,22 @@ export function isKeyedSink(x: unknown): x is KeyedSink {
   return typeof x === 'function' && (x as Partial<KeyedSink>)[KEYED_SINK] === true;
 }
 
+/**
+ * Marks a resource that holds connections until it is closed (a `Topic`):
+ * `resource[EXIT_HOOK]` closes it. `handle` registers it with `Conf` for every
+ * source and sink that has one, so `stream()` closes them when it ends. The
+ * hook is a function of its own per resource (a hook registered twice runs once).
+ */
+export const EXIT_HOOK: unique symbol = Symbol.for('slipstream.exitHook');
+
+export interface HasExitHook {
+  readonly [EXIT_HOOK]: () => Promise<void>;
+}
+
+export function hasExitHook(x: unknown): x is HasExitHook {
+  return typeof (x as Partial<HasExitHook> | null | undefined)?.[EXIT_HOOK] === 'function';
+}
+
 let nextCacheId = 0;
 
 /**

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import type { Admin, Consumer, Message, Producer } from 'kafkajs';
 import { Conf } from './core/conf';
-import { type Accepted, DEFERRED_SINK, type ICodec, KEYED_SINK, type Ledger, LEDGER_SOURCE, ON_SIGNAL } from './interfaces';
-import { ProduceBatcher } from './kafka/batcher';
+import { type Accepted, DEFERRED_SINK, EXIT_HOOK, type ICodec, KEYED_SINK, type Ledger, LEDGER_SOURCE, ON_SIGNAL } from './interfaces';
+import { ProduceBatcher, type Retrying } from './kafka/batcher';
 import { compressionOf } from './kafka/client';
+import { isTransient } from './kafka/delivery';
 import { type ResolvedConf, resolveTopicConf, type TopicConf, unknownKeys } from './kafka/config';
 import { KafkaConnection } from './kafka/connection';
 import { ConsumerFeed, type ConsumerStateListener, type RecordFailureListener } from './kafka/feed';
@@ -14,11 +15,14 @@ import { consoleLogger, type Logger } from './log';
 import { Callable } from './utils/callable';
 import { Signal } from './utils/signal';
 
+export { TopicError, type TopicOperation } from './kafka/admin';
 export type { TopicConf } from './kafka/config';
 export { KafkaConnection } from './kafka/connection';
 export type { ConsumerState, ConsumerStateListener, RecordFailureListener } from './kafka/feed';
 export type { FailurePolicy, RecordPosition } from './kafka/ledger';
 export { DecodeError, type Headers } from './kafka/record';
+export type { Retrying } from './kafka/batcher';
+export { DeliveryTimeoutError, retryReason } from './kafka/delivery';
 
 export const READ_FROM_START = -2;
 export const READ_FROM_END = -1;
@@ -60,6 +64,12 @@ export interface TopicOptions {
   logger?: Logger;
   /** Told when the consumer connects, joins, pauses, fails or disconnects. */
   onConsumerState?: ConsumerStateListener;
+  /**
+   * Told when produce requests start failing and are retried (the broker is
+   * unreachable), on each further failed attempt, and with `undefined` once
+   * that is over (one was acknowledged, or the retried records gave up).
+   */
+  onProduceRetry?: (retrying: Retrying | undefined) => void;
 }
 
 /** One record to produce; `partition` overrides the key's partition. */
@@ -123,6 +133,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   private readonly onRecordFailure: RecordFailureListener | undefined;
   private readonly onSkippedRecord: ((error: DecodeError) => void) | undefined;
   private readonly onConsumerState: ConsumerStateListener | undefined;
+  private readonly onProduceRetry: TopicOptions['onProduceRetry'];
   private readonly sharedConnection: KafkaConnection | undefined;
   private ownConnection: KafkaConnection | undefined;
   private consumer: Consumer | undefined;
@@ -136,7 +147,8 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   private batcher: ProduceBatcher | undefined;
   /** The first failure of a record produced for `stream()` without waiting: later ones fail with it. */
   private deferredFailure: Error | undefined;
-  private readonly exitHookFn = (): Promise<void> => this.exitHook();
+  /** What `handle` registers with `Conf` for this topic (one function per topic). */
+  readonly [EXIT_HOOK] = (): Promise<void> => this.close();
 
   constructor(name: string, conf: TopicConf = {}, options: TopicOptions = {}) {
     super();
@@ -163,7 +175,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     this.onRecordFailure = options.onRecordFailure;
     this.onSkippedRecord = options.onSkippedRecord;
     this.onConsumerState = options.onConsumerState;
-    new Conf().registerExitHook(this.exitHookFn);
+    this.onProduceRetry = options.onProduceRetry;
   }
 
   protected invoke(key: Key, value: unknown, headers?: Headers): Promise<void> {
@@ -222,7 +234,14 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
         const producer = await this.getProducer();
         await producer.send({ topic: this.name, acks: this.resolved.acks, compression: compressionOf(this.resolved), messages });
       },
-      { maxBatch: MAX_BATCH, maxQueued: MAX_QUEUED, lingerMs: LINGER_MS },
+      {
+        maxBatch: MAX_BATCH,
+        maxQueued: MAX_QUEUED,
+        lingerMs: LINGER_MS,
+        deliveryTimeoutMs: this.resolved.deliveryTimeout,
+        isTransient,
+        onRetry: this.onProduceRetry,
+      },
     );
     return this.batcher;
   }
@@ -250,6 +269,11 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   /**
    * Move the consumer's position: `READ_FROM_START`, `READ_FROM_END`, an
    * offset for every assigned partition, or `{ [partition]: offset }`.
+   * An offset outside a partition's records (past its end, or before its
+   * first record left after retention) follows Kafka's `auto.offset.reset`,
+   * with a warning: `fromBeginning` / `auto_offset_reset: 'earliest'` seeks to
+   * the partition's first record (low watermark), otherwise to its end (high
+   * watermark).
    */
   async seek(offset: Offset, timeoutMs = 30_000): Promise<void> {
     const perPartition = typeof offset === 'number' ? undefined : offset;
@@ -265,8 +289,21 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     for (const [partition, target] of targets) {
       const bound = bounds.get(partition);
       if (!bound) throw new RangeError(`Topic ${this.name} has no partition ${partition}`);
-      feed.seek(partition, target === READ_FROM_START ? bound.low : target === READ_FROM_END ? bound.high : target);
+      feed.seek(partition, this.position(partition, target, bound));
     }
+  }
+
+  /** Where seeking `partition` to `target` goes, given its watermarks. */
+  private position(partition: number, target: number, { low, high }: { low: number; high: number }): number {
+    if (target === READ_FROM_START) return low;
+    if (target === READ_FROM_END) return high;
+    if (target >= low && target <= high) return target;
+    const [reset, watermark, offset] = this.resolved.fromBeginning ? ['earliest', 'low', low] : ['latest', 'high', high];
+    this.logger.warn(
+      `Topic ${this.name} partition ${partition}: offset ${target} is out of range (${low} to ${high}); ` +
+        `seeking to the ${watermark} watermark ${offset} instead (auto_offset_reset: ${reset})`,
+    );
+    return offset;
   }
 
   /** Pause consumption (the group membership stays alive). */
@@ -328,10 +365,22 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     return this.consumer as Consumer;
   }
 
-  /** Stop the consumer, and the producer unless the connection is shared; waits at most 10 s, never throws. */
-  async exitHook(): Promise<void> {
-    const { feedStart, generator, ownConnection, batcher } = this;
-    this.feedStart = this.feed = this.consumer = this.generator = this.ownConnection = this.batcher = undefined;
+  /**
+   * The exit hook: `close()`. `handle` registers it with `Conf` for its
+   * sources and sinks, so `stream()` runs it when it ends.
+   */
+  exitHook(): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * Stop the consumer, and the producer unless the connection is shared;
+   * waits at most 10 s, never throws. For code that never runs `stream()`
+   * (a Node-RED node). The topic may be used again afterwards: it reconnects.
+   */
+  async close(): Promise<void> {
+    const { feedStart, generator, batcher } = this;
+    this.feedStart = this.feed = this.consumer = this.generator = this.batcher = undefined;
     // A new stream (or loop) may use this topic again, as it was configured.
     this.deferredFailure = undefined;
     this.autoFinish = this.configuredAutoFinish;
@@ -345,13 +394,16 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
       })(),
       (async () => {
         await batcher?.flush(); // what was queued is sent (and acknowledged, so consumers may commit it) first
-        await ownConnection?.close();
+        // Dropped only now: a send of the flush must not open a new connection that nobody closes.
+        const own = this.ownConnection;
+        this.ownConnection = undefined;
+        await own?.close();
       })(),
     ]);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, EXIT_TIMEOUT_MS)));
-    await Promise.race([closing, timeout]);
-    clearTimeout(timer);
+    if (await within(closing, EXIT_TIMEOUT_MS / 2)) return;
+    // Records still not acknowledged (the broker is unreachable): stop retrying, they fail.
+    batcher?.abort(new Error(`Topic ${this.name} was closed before the broker acknowledged the record`));
+    await within(closing, EXIT_TIMEOUT_MS / 2);
   }
 
   private connection(): KafkaConnection {
@@ -488,6 +540,17 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   }
 }
 Object.defineProperty(Topic.prototype, KEYED_SINK, { value: true });
+
+/** Waits for `promise` at most `ms`; whether it settled in time. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(resolve, ms, false)));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 function checkOffset(offset: number): void {
   if (!Number.isInteger(offset) || offset < READ_FROM_START) {

@@ -21,11 +21,28 @@ const ENTITY = 0x01;
 /** Name of the column a plain value is seen as, as in RocksDB. */
 const DEFAULT_COLUMN = '';
 
+/**
+ * What `v8.serialize` writes before a double's 8 bytes (header, version and
+ * the double tag). Numbers, the common state (counters, totals), are encoded
+ * and decoded without a serializer object, always as a double: what v8
+ * writes for a non-Smi number, and what `v8.deserialize` reads (v8 itself
+ * writes small integers with another tag; those are read through v8).
+ */
+const V8_NUMBER = Buffer.from(v8.serialize(0.5).subarray(0, -8));
+const NUMBER_LENGTH = 1 + V8_NUMBER.length + 8;
+
 export class ValueCodec {
   dumps: Dumps = v8.serialize;
   loads: Loads = v8.deserialize;
 
   encode(value: unknown): Buffer {
+    if (typeof value === 'number' && this.dumps === v8.serialize) {
+      const out = Buffer.allocUnsafe(NUMBER_LENGTH);
+      out[0] = PLAIN;
+      V8_NUMBER.copy(out, 1);
+      out.writeDoubleLE(value, NUMBER_LENGTH - 8);
+      return out;
+    }
     const payload = this.dump(value);
     const out = Buffer.allocUnsafe(1 + payload.length);
     out[0] = PLAIN;
@@ -52,6 +69,7 @@ export class ValueCodec {
 
   /** The value; for an entity, the value of its default column (`undefined` if it has none). */
   decode(stored: Buffer): unknown {
+    if (stored[0] === PLAIN && this.loads === v8.deserialize && isV8Number(stored)) return stored.readDoubleLE(NUMBER_LENGTH - 8);
     if (stored[0] === PLAIN) return this.loads(stored.subarray(1));
     return this.decodeEntity(stored).find(([name]) => name === DEFAULT_COLUMN)?.[1];
   }
@@ -82,6 +100,12 @@ export class ValueCodec {
     if (out instanceof Uint8Array) return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
     throw new TypeError('dumps must return a Buffer, a Uint8Array or a string');
   }
+}
+
+function isV8Number(stored: Buffer): boolean {
+  if (stored.length !== NUMBER_LENGTH) return false;
+  for (let i = 0; i < V8_NUMBER.length; i++) if (stored[1 + i] !== V8_NUMBER[i]) return false;
+  return true;
 }
 
 function u32(n: number): Buffer {

@@ -69,7 +69,7 @@ export class Conf {
   /** Registered sources, each wrapped so it can be paused. */
   readonly iterables = new Map<string, PausableStream>();
   private readonly handlers = new Map<string, Registration[]>();
-  private readonly exitHooks = new Set<ExitHook>();
+  private readonly hooks = new Set<ExitHook>();
 
   constructor(conf?: Record<string, unknown>) {
     const self = Conf.shared ?? (Conf.shared = this);
@@ -83,7 +83,7 @@ export class Conf {
     for (const key of Object.keys(conf.conf)) delete conf.conf[key];
     conf.iterables.clear();
     conf.handlers.clear();
-    conf.exitHooks.clear();
+    conf.hooks.clear();
   }
 
   /** A key for `source` that stays the same for the same object, e.g. `"AsyncGenerator#3"`. */
@@ -111,7 +111,12 @@ export class Conf {
 
   /** Add a hook to run when `start()` ends; a hook registered twice runs once. */
   registerExitHook(hook: ExitHook): void {
-    this.exitHooks.add(hook);
+    this.hooks.add(hook);
+  }
+
+  /** The registered exit hooks, in registration order. */
+  get exitHooks(): ReadonlySet<ExitHook> {
+    return this.hooks;
   }
 
   /**
@@ -146,7 +151,7 @@ export class Conf {
     } catch (error) {
       fail(error);
     }
-    for (const hook of this.exitHooks) {
+    for (const hook of this.hooks) {
       try {
         await hook();
       } catch (cause) {

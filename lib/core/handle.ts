@@ -1,3 +1,4 @@
+import { EXIT_HOOK, hasExitHook } from '../interfaces';
 import { type Concurrency, Conf, type Handler, type Kwargs, type Pipe } from './conf';
 import { type Acks, type DeferredRun, isPromiseLike, RUN_DEFERRED, sinkAll, type Sink } from './sink';
 
@@ -72,7 +73,9 @@ function parseArguments(args: Array<AsyncIterable<unknown> | HandleOptions>): {
  * The last argument is the options object when it is not async-iterable (an
  * `ICache` is a function that is async-iterable: a source). Every source is
  * registered with `Conf`; the returned wrapped handler is registered for each
- * and can also be called directly.
+ * and can also be called directly. The exit hooks of sources and sinks that
+ * have one (`EXIT_HOOK`: a `Topic`) are registered with `Conf`, so `stream()`
+ * closes them when it ends.
  *
  * Outputs: each value a generator or async generator yields goes to every
  * sink, in order; any other return value (awaited if a promise) goes to every
@@ -122,6 +125,10 @@ export function handle(...args: Array<AsyncIterable<unknown> | HandleOptions>): 
       const key = conf.iterableKey(source);
       conf.registerIterable(key, source);
       conf.registerHandlerWith(key, wrapped as Handler, { pipes: options.pipe, concurrency: options.concurrency });
+    }
+    // Sources and sinks that hold connections (a Topic) are closed when the stream ends.
+    for (const resource of [...sources, ...(options.sink ?? [])]) {
+      if (hasExitHook(resource)) conf.registerExitHook(resource[EXIT_HOOK]);
     }
     return wrapped;
   };

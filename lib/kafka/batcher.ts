@@ -1,4 +1,5 @@
 import type { Message } from 'kafkajs';
+import { DeliveryTimeoutError } from './delivery';
 
 export interface BatcherOptions {
   /** Records in one produce request, at most. */
@@ -7,13 +8,33 @@ export interface BatcherOptions {
   maxQueued: number;
   /** How long records added with `linger` may wait for others to share their request (ms). */
   lingerMs: number;
+  /** How long a record may wait for its acknowledgement from `add` on, retries included (ms). */
+  deliveryTimeoutMs: number;
+  /** Whether a failed request may succeed later (the broker is restarting, a leader is being elected). */
+  isTransient: (error: Error) => boolean;
+  /**
+   * Told on each failed attempt that will be retried, and with `undefined`
+   * once that is over: a request was acknowledged, or nothing is left to retry.
+   */
+  onRetry?: (retrying: Retrying | undefined) => void;
+}
+
+/** Requests have been failing since `since` (epoch ms: when the first failed one was sent) and are retried; `error` is the latest failure. */
+export interface Retrying {
+  since: number;
+  error: Error;
 }
 
 interface Queued {
   message: Message;
   linger: boolean;
+  /** When it was added (epoch ms): its delivery timeout counts from here. */
+  added: number;
   settle: (error?: Error) => void;
 }
+
+/** Backoff between retries of a failed request (kafkajs retries a few times inside each attempt as well). */
+const RETRY_BACKOFF_MS = { initial: 250, max: 5_000 };
 
 /**
  * Sends records in batches, one request at a time: records that arrive while
@@ -22,6 +43,11 @@ interface Queued {
  * for more. One request at a time keeps every partition's order, also across
  * the client's retries. `add` resolves when the broker acknowledged the
  * record's request, or rejects with its error.
+ *
+ * A request that fails with a transient error (the broker is down) is sent
+ * again, with backoff, until the delivery timeout of its oldest record runs
+ * out; then its records fail with a `DeliveryTimeoutError`. Later records
+ * wait meanwhile, so the order holds.
  */
 export class ProduceBatcher {
   private queue: Queued[] = [];
@@ -34,6 +60,12 @@ export class ProduceBatcher {
   private lingering: NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
   private roomWaiters: Array<() => void> = [];
+  /** Since when requests fail and are retried (undefined while they succeed). */
+  private retrying: Retrying | undefined;
+  /** Set by `abort`: no more retries, queued records fail with it. */
+  private aborted: Error | undefined;
+  /** Ends the backoff wait early (on `abort`). */
+  private wakeBackoff: (() => void) | undefined;
 
   constructor(
     private readonly send: (messages: Message[]) => Promise<void>,
@@ -42,7 +74,11 @@ export class ProduceBatcher {
 
   add(message: Message, linger = false): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ message, linger, settle: (error) => (error ? reject(error) : resolve()) });
+      if (this.aborted) {
+        reject(this.aborted);
+        return;
+      }
+      this.queue.push({ message, linger, added: Date.now(), settle: (error) => (error ? reject(error) : resolve()) });
       if (!linger) this.urgent = true;
       this.kick();
     });
@@ -58,6 +94,20 @@ export class ProduceBatcher {
     this.urgent = true;
     this.kick();
     while (this.sending || this.queue.length > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Stop retrying (the topic is closing): the request being retried and the
+   * queued records fail with `error`. A request already on the wire settles
+   * with its own outcome.
+   */
+  abort(error: Error): void {
+    this.aborted ??= error;
+    this.wakeBackoff?.();
+    const queued = this.queue.splice(0);
+    for (const q of queued) q.settle(error);
+    for (const wake of this.roomWaiters.splice(0)) wake();
+    if (!this.sending) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
   get queued(): number {
@@ -91,15 +141,51 @@ export class ProduceBatcher {
     const batch = this.queue.splice(0, this.options.maxBatch);
     this.urgent = this.queue.some((q) => !q.linger);
     for (const wake of this.roomWaiters.splice(0)) wake();
-    let error: Error | undefined;
-    try {
-      await this.send(batch.map((q) => q.message));
-    } catch (err) {
-      error = err instanceof Error ? err : new Error(String(err));
-    }
+    const error = await this.deliver(batch);
     this.sending = false;
+    // Retrying is over once a request got through, or once the last retried records gave up.
+    if (this.retrying && (!error || this.queue.length === 0)) {
+      this.retrying = undefined;
+      this.options.onRetry?.(undefined);
+    }
     for (const q of batch) q.settle(error);
     if (this.queue.length > 0) this.kick();
     else for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  /** Send one request until it is acknowledged, fails for good, or its delivery timeout runs out; the error if not acknowledged. */
+  private async deliver(batch: Queued[]): Promise<Error | undefined> {
+    const messages = batch.map((q) => q.message);
+    const deadline = Math.min(...batch.map((q) => q.added)) + this.options.deliveryTimeoutMs;
+    let backoff = RETRY_BACKOFF_MS.initial;
+    for (let attempt = 1; ; attempt++) {
+      const sent = Date.now();
+      try {
+        await this.send(messages);
+        return undefined;
+      } catch (err) {
+        const error = err instanceof Error ? err : new Error(String(err));
+        if (!this.options.isTransient(error)) return error;
+        if (this.aborted) return this.aborted;
+        const left = deadline - Date.now();
+        if (left <= 0) return new DeliveryTimeoutError(this.options.deliveryTimeoutMs, attempt, error);
+        this.retrying = { since: this.retrying?.since ?? sent, error };
+        this.options.onRetry?.(this.retrying);
+        await this.backoff(Math.min(backoff, left)); // the last attempt comes when the timeout runs out
+        if (this.aborted) return this.aborted;
+        backoff = Math.min(backoff * 2, RETRY_BACKOFF_MS.max);
+      }
+    }
+  }
+
+  private backoff(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeBackoff = done;
+    }).finally(() => (this.wakeBackoff = undefined));
   }
 }

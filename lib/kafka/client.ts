@@ -6,7 +6,8 @@ import type { ResolvedConf } from './config';
  * A kafkajs client whose log lines go to our logger (errors and warnings only).
  * kafkajs logs every error response of the broker ("Response JoinGroup(…)") as
  * an error before it decides to retry, e.g. while a fresh broker elects its
- * group coordinator: those go to `info`. A request that finally fails reaches
+ * group coordinator: those go to `info`, as do failed connections while a
+ * broker is down. A request that finally fails reaches
  * the caller as an exception, which is reported with its context.
  */
 export function createKafka(conf: ResolvedConf, logger: Logger): Kafka {
@@ -17,11 +18,19 @@ export function createKafka(conf: ResolvedConf, logger: Logger): Kafka {
   });
 }
 
+/**
+ * kafkajs logs every failed connection attempt while a broker is down (many
+ * a second); producing and consuming retry them and the callers show the
+ * outage in their status, so these go to `info` as well.
+ */
+const UNREACHABLE = /ECONNREFUSED|ECONNRESET|EPIPE|Connection timeout|Connection closed|Not connected|Failed to connect to seed broker|Restarting the consumer/;
+
 /** kafkajs log entries → our logger (see `createKafka`). */
 export function kafkaLogTo(logger: Logger): (entry: LogEntry) => void {
   return ({ level, log }) => {
     const text = `kafkajs: ${log.message}`;
     if (log.message.startsWith('Response ')) logger.info(`${text}: ${String(log.error)} (the client may retry)`);
+    else if (UNREACHABLE.test(log.message)) logger.info(`${text} (the client retries)`);
     else if (level <= logLevel.ERROR) logger.error(text);
     else logger.warn(text);
   };

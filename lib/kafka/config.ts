@@ -1,5 +1,6 @@
 import type { ConsumerConfig, KafkaConfig, ProducerConfig, SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
+import { DEFAULT_DELIVERY_TIMEOUT_MS } from './delivery';
 
 /**
  * Topic configuration: kafkajs-flavoured keys, with the seed's aiokafka
@@ -26,6 +27,12 @@ export interface TopicConf {
   /** Partitions for topics this client creates when they are missing. */
   numPartitions?: number;
   acks?: number;
+  /**
+   * How long a produced record may take to be acknowledged, retries included
+   * (ms, Kafka's `delivery.timeout.ms`; default 120 000): while the broker is
+   * unreachable a record is retried until then, and fails after it.
+   */
+  deliveryTimeout?: number;
   compression?: 'none' | 'gzip';
   autoCommitInterval?: number;
   /** What to do with a record the codec cannot decode: log and skip it, or stop the stream. */
@@ -49,6 +56,7 @@ export interface ResolvedConf {
   fromBeginning: boolean;
   numPartitions: number;
   acks: number;
+  deliveryTimeout: number;
   compression: 'none' | 'gzip';
   autoCommitInterval: number;
   onDecodeError: 'skip' | 'stop';
@@ -57,7 +65,7 @@ export interface ResolvedConf {
 const KNOWN_KEYS = new Set<string>([
   'brokers', 'clientId', 'groupId', 'groupInstanceId', 'fromBeginning', 'ssl', 'sasl', 'connectionTimeout',
   'requestTimeout', 'retryTimeout', 'sessionTimeout', 'rebalanceTimeout', 'heartbeatInterval',
-  'maxBytesPerPartition', 'maxWaitTimeInMs', 'numPartitions', 'acks', 'compression', 'autoCommitInterval',
+  'maxBytesPerPartition', 'maxWaitTimeInMs', 'numPartitions', 'acks', 'deliveryTimeout', 'compression', 'autoCommitInterval',
   'onDecodeError', 'bootstrap_servers', 'client_id', 'group_id', 'group_instance_id', 'auto_offset_reset',
   'security_protocol', 'sasl_mechanism', 'sasl_plain_username', 'sasl_plain_password',
 ]);
@@ -96,6 +104,10 @@ export function resolveTopicConf(conf: TopicConf): ResolvedConf {
     throw new Error('No Kafka brokers configured: set `brokers` (or `bootstrap_servers`), e.g. ["127.0.0.1:9092"]');
   }
   const retryTimeout = conf.retryTimeout ?? 30_000;
+  const deliveryTimeout = conf.deliveryTimeout ?? DEFAULT_DELIVERY_TIMEOUT_MS;
+  if (typeof deliveryTimeout !== 'number' || !(deliveryTimeout > 0)) {
+    throw new RangeError(`deliveryTimeout must be a positive number of milliseconds, got: ${String(deliveryTimeout)}`);
+  }
   const kafka: KafkaConfig = {
     brokers,
     clientId: conf.clientId ?? conf.client_id ?? 'slipstream',
@@ -103,7 +115,8 @@ export function resolveTopicConf(conf: TopicConf): ResolvedConf {
     sasl: saslOf(conf),
     connectionTimeout: conf.connectionTimeout ?? 3_000,
     requestTimeout: conf.requestTimeout ?? 30_000,
-    // Bounded: a wrong address fails after about `retryTimeout` ms.
+    // Bounded: a connection attempt fails after about `retryTimeout` ms (a produce
+    // request is then sent again until its `deliveryTimeout` runs out).
     retry: { maxRetryTime: Math.max(1_000, retryTimeout / 4), retries: 5, initialRetryTime: 300 },
   };
   const groupId = conf.groupId ?? conf.group_id;
@@ -125,6 +138,7 @@ export function resolveTopicConf(conf: TopicConf): ResolvedConf {
     fromBeginning: conf.fromBeginning ?? conf.auto_offset_reset === 'earliest',
     numPartitions: conf.numPartitions ?? 1,
     acks: conf.acks ?? -1,
+    deliveryTimeout,
     compression: conf.compression ?? 'none',
     autoCommitInterval: conf.autoCommitInterval ?? 1_000,
     onDecodeError: conf.onDecodeError ?? 'skip',

@@ -14,6 +14,8 @@ export class KafkaConnection {
   private producer: Promise<Producer> | undefined;
   private adminClient: Promise<Admin> | undefined;
   private readonly ensured = new Map<string, Promise<void>>();
+  /** Closed by its owner: a client started afterwards would never be closed. */
+  private closed = false;
 
   constructor(readonly conf: ResolvedConf, logger: Logger) {
     this.kafka = createKafka(conf, logger);
@@ -25,6 +27,7 @@ export class KafkaConnection {
   }
 
   getProducer(): Promise<Producer> {
+    if (this.closed) return Promise.reject(closedError());
     this.producer ??= this.startOnce(async () => {
       const producer = createProducer(this.kafka, this.conf);
       await producer.connect();
@@ -34,6 +37,7 @@ export class KafkaConnection {
   }
 
   admin(): Promise<Admin> {
+    if (this.closed) return Promise.reject(closedError());
     this.adminClient ??= this.startOnce(async () => {
       const admin = this.kafka.admin();
       await admin.connect();
@@ -43,6 +47,7 @@ export class KafkaConnection {
   }
 
   consumer(config: ConsumerConfig): Consumer {
+    if (this.closed) throw closedError();
     return this.kafka.consumer(config);
   }
 
@@ -57,8 +62,9 @@ export class KafkaConnection {
     return ready;
   }
 
-  /** Disconnect producer and admin; never throws. */
+  /** Disconnect producer and admin for good (a sender still waiting then fails); never throws. */
   async close(): Promise<void> {
+    this.closed = true;
     const { producer, adminClient } = this;
     this.producer = this.adminClient = undefined;
     this.ensured.clear();
@@ -70,4 +76,8 @@ export class KafkaConnection {
     started.catch(forget);
     return started;
   }
+}
+
+function closedError(): Error {
+  return new Error('the Kafka connection was closed (the node or program is stopping)');
 }

@@ -253,19 +253,33 @@ export class ConsumerFeed {
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, isRunning, isStale } = payload;
     const { partition } = batch;
-    const live = (): boolean => isRunning() && !isStale() && !this.stopped && !this.failure;
-    for (const message of batch.messages) {
-      while (live() && !this.paused && this.ledger.openCount >= this.options.maxInFlight) {
-        this.changed.notify(); // let the consumer take what was handed out before waiting for room
-        await this.waitForRoom(payload);
+    // Fetched before a seek that kafkajs has not applied yet: not from the new position.
+    if (isStale()) return;
+    // A seek or a rejoin from now on moves the partition's epoch (cheaper than isStale per record).
+    const epoch = this.epochOf(partition);
+    const live = (): boolean => isRunning() && this.epochs.get(partition) === epoch && !this.stopped && !this.failure;
+    /** The last record handed out: the fetch position moves past it (resolved once, not per record). */
+    let last: string | undefined;
+    try {
+      for (const message of batch.messages) {
+        if (this.ledger.openCount >= this.options.maxInFlight) {
+          if (last !== undefined) resolveOffset(last);
+          while (live() && !this.paused && this.ledger.openCount >= this.options.maxInFlight) {
+            this.changed.notify(); // let the consumer take what was handed out before waiting for room
+            await this.waitForRoom(payload);
+          }
+        }
+        if (!live() || this.paused) break; // what is not handed out is fetched again
+        const record = toRawRecord(batch.topic, partition, message, epoch);
+        this.ledger.add(partition, record.offset);
+        this.ready.push(record);
+        last = message.offset;
       }
-      if (!live() || this.paused) break; // what is not handed out is fetched again
-      const record = toRawRecord(batch.topic, partition, message, this.epochOf(partition));
-      this.ledger.add(partition, record.offset);
-      this.ready.push(record);
-      resolveOffset(message.offset); // the fetch position moves on; commits are the ledger's
+    } finally {
+      // Commits are the ledger's; this is only where kafkajs fetches from next.
+      if (last !== undefined && this.epochs.get(partition) === epoch) resolveOffset(last);
+      this.changed.notify();
     }
-    this.changed.notify();
   }
 
   /** Wait for a finished record, keeping the group membership alive. */

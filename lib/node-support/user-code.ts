@@ -26,14 +26,15 @@ export class UserCode {
 
   /**
    * `header` is a function expression up to its opening brace, e.g.
-   * `async function* (msg, node) {`. Throws a SyntaxError naming the line.
+   * `async function* (msg, node) {`. Throws a SyntaxError naming the line
+   * and column.
    */
   compile<F>(kind: CodeKind, header: string, body: string): F {
     try {
       const script = new vm.Script(`(${header}\n${body}\n})`, { filename: this.filename(kind), lineOffset: -1 });
       return script.runInContext(this.context) as F;
     } catch (err) {
-      throw this.annotate(err);
+      throw this.annotate(this.locateSyntaxError(err, kind, body));
     }
   }
 
@@ -65,6 +66,30 @@ export class UserCode {
       error.message += ` (${where[1]}: line ${where[2]}${where[3] ? `, col ${where[3]}` : ''})`;
     }
     return error;
+  }
+
+  /**
+   * A SyntaxError's stack starts with `<filename>:<line>`, the source line and
+   * a caret under the column. One found on the wrapper's closing line (after
+   * the user's last line) means the user's code ended too early: V8 names our
+   * `}` there, so it is reported as the end of the user's code.
+   */
+  private locateSyntaxError(err: unknown, kind: CodeKind, body: string): unknown {
+    if (!types.isNativeError(err) || err.name !== 'SyntaxError') return err;
+    const [first = '', , caret = ''] = (err.stack ?? '').split('\n');
+    const at = new RegExp(`^${escapeRegExp(this.filename(kind))}:(\\d+)$`).exec(first);
+    if (!at) return err;
+    const userLines = body.split('\n');
+    let line = Number(at[1]);
+    let column = caret.indexOf('^') + 1;
+    if (line > userLines.length) {
+      line = userLines.length;
+      while (line > 1 && userLines[line - 1].trim() === '') line--; // the last line with code
+      column = userLines[line - 1].length + 1;
+      err.message = 'Unexpected end of input';
+    }
+    err.message += ` (${kind}: line ${line}${column > 0 ? `, col ${column}` : ''})`;
+    return err;
   }
 
   private filename(kind: CodeKind): string {

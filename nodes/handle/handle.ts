@@ -4,6 +4,7 @@ import type { Cache } from '../../lib/cache';
 import { drain } from '../../lib/node-support/generator';
 import { outputMessage } from '../../lib/node-support/output';
 import { type SharedStore, type StoreConfig, type StoreState, storeStatus } from '../../lib/node-support/store';
+import { watchLongRunning } from '../../lib/node-support/long-running';
 import { sandboxTimers } from '../../lib/node-support/timers';
 import { UserCode } from '../../lib/node-support/user-code';
 
@@ -54,6 +55,9 @@ function callsDone(code: string): boolean {
   return /\bnode\.done\s*\(/.test(code);
 }
 
+/** A message running this long (ms) is shown in the status, with its running time, updated as often. */
+const LONG_RUNNING_MS = 5_000;
+
 export = function (RED: NodeAPI): void {
   function SlipstreamHandle(this: Node, def: HandleDef): void {
     RED.nodes.createNode(this, def);
@@ -64,12 +68,36 @@ export = function (RED: NodeAPI): void {
     let closing = false;
     let broken = false; // a compile or setup error: its status stays
 
+    // A message running for long covers the status with a notice; what is set
+    // meanwhile (by the code, a store) shows once the message has finished.
+    let current: string | NodeStatus = {};
+    let noticeShown = false;
+    let stopWatching: (() => void) | undefined;
+    function status(next: string | NodeStatus): void {
+      current = next;
+      if (!noticeShown) node.status(next);
+    }
+    function watchMessage(): () => void {
+      return watchLongRunning({
+        afterMs: LONG_RUNNING_MS,
+        everyMs: LONG_RUNNING_MS,
+        show: (running) => {
+          noticeShown = true;
+          node.status({ fill: 'yellow', shape: 'ring', text: `message running for ${running}` });
+        },
+        clear: () => {
+          noticeShown = false;
+          node.status(current);
+        },
+      });
+    }
+
     /** The worst state of the bound stores, as status. */
     function showStores(): void {
       if (closing || broken) return;
       const states = [...stores].map((store) => store.state).filter((state): state is StoreState => state !== undefined);
       const worst = states.find((s) => s.state === 'error') ?? states.find((s) => s.state === 'opening') ?? states[0];
-      if (worst) node.status(storeStatus(worst));
+      if (worst) status(storeStatus(worst));
     }
     const storeUser = { id: node.id, onStoreState: showStores };
 
@@ -80,7 +108,7 @@ export = function (RED: NodeAPI): void {
         log: (message) => node.log(message),
         warn: (message) => node.warn(message),
         error: (err, msg) => node.error(err, msg),
-        status: (status) => node.status(status),
+        status,
         send: (msgs, clone = true) => send(clone ? RED.util.cloneMessage(msgs as NodeMessage) : msgs),
         done,
       };
@@ -119,22 +147,27 @@ export = function (RED: NodeAPI): void {
       const error = code.annotate(err);
       broken = true;
       node.error(error);
-      node.status({ fill: 'red', shape: 'ring', text: error.message.slice(0, 60) });
+      status({ fill: 'red', shape: 'ring', text: error.message.slice(0, 60) });
       throw error;
     });
     ready.catch(() => undefined);
 
     async function run(msg: NodeMessageInFlow, send: Send, done: Done): Promise<void> {
       const generator = (handler as Handler)(msg, sandboxNode(send, done));
-      await drain(generator, {
-        emit: (value) => {
-          const out = outputMessage(msg, value, (m) => RED.util.cloneMessage(m as NodeMessage));
-          if (out) send(out as NodeMessage);
-        },
-        step: (fn) => code.runSync(fn, timeoutMs),
-        timeoutMs,
-        stopped: () => closing,
-      });
+      stopWatching = watchMessage();
+      try {
+        await drain(generator, {
+          emit: (value) => {
+            const out = outputMessage(msg, value, (m) => RED.util.cloneMessage(m as NodeMessage));
+            if (out) send(out as NodeMessage);
+          },
+          step: (fn) => code.runSync(fn, timeoutMs),
+          timeoutMs,
+          stopped: () => closing,
+        });
+      } finally {
+        stopWatching();
+      }
     }
 
     // One message at a time, in arrival order, as the seed's handlers: the
@@ -155,6 +188,7 @@ export = function (RED: NodeAPI): void {
 
     node.on('close', (removed: boolean, done: () => void) => {
       closing = true;
+      stopWatching?.();
       timers.clearAll();
       void Promise.all([...stores].map((store) => store.deregister(storeUser, removed))).then(() => {
         if (removed) node.status({});

@@ -4,7 +4,18 @@ import { JsonCodec } from '../../lib/codecs';
 import type { ICodec } from '../../lib/interfaces';
 import { CompletionTracker } from '../../lib/flow/completion';
 import type { Logger } from '../../lib/log';
-import { type DecodeError, KafkaConnection, type Offset, Topic, type TopicConf, type TopicRecord } from '../../lib/topic';
+import {
+  type DecodeError,
+  DeliveryTimeoutError,
+  KafkaConnection,
+  type Offset,
+  type Retrying,
+  retryReason,
+  Topic,
+  type TopicConf,
+  TopicError,
+  type TopicRecord,
+} from '../../lib/topic';
 import { Signal } from '../../lib/utils/signal';
 
 // ---- slipstream-kafka (config) -------------------------------------------------
@@ -50,6 +61,8 @@ interface TopicOutDef extends NodeDef {
   codec: Codec;
   acks: string;
   compression: 'none' | 'gzip';
+  /** Seconds; blank: the library's default. */
+  deliveryTimeout?: string;
 }
 type Codec = 'json' | 'string' | 'buffer';
 
@@ -90,8 +103,80 @@ function errorText(err: unknown): string {
  * from Topic <name>: " the node already shows by being that topic's node.
  */
 function shortStatus(err: unknown): string {
-  const text = errorText(err).replace(/^Error while (?:consuming from|producing to) Topic \S+: /, '');
+  const timedOut = err instanceof Error && err.cause instanceof DeliveryTimeoutError ? err.cause : undefined;
+  if (timedOut) return `not delivered within ${timedOut.deliveryTimeout / 1_000} s: ${retryReason(timedOut.cause as Error)}`;
+  const refused = topicErrorIn(err);
+  const text = refused
+    ? `topic "${refused.topic}": ${refused.reason}`
+    : errorText(err).replace(/^Error while (?:consuming from|producing to) Topic \S+: /, '');
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+/** The broker's refusal of a topic (a `TopicError`) in the cause chain of `err`. */
+function topicErrorIn(err: unknown): TopicError | undefined {
+  for (let e = err; e instanceof Error; e = e.cause) if (e instanceof TopicError) return e;
+  return undefined;
+}
+
+/** How often the "retrying N s" status of topic-out is brought up to date. */
+const RETRY_STATUS_EVERY_MS = 5_000;
+
+/**
+ * topic-out's status: green "connected" once a record was acknowledged,
+ * yellow "broker unreachable, retrying 40 s" while produce requests are
+ * retried (updated every few seconds, not per record), red with the cause
+ * when a record failed.
+ */
+class RetryStatus {
+  /** Per topic name: since when its requests are retried, and why. */
+  private readonly retrying = new Map<string, Retrying>();
+  private ticker: NodeJS.Timeout | undefined;
+  private shown = '';
+
+  constructor(private readonly node: Node) {}
+
+  update(topic: string, retrying: Retrying | undefined): void {
+    if (retrying) this.retrying.set(topic, retrying);
+    else this.retrying.delete(topic);
+    if (this.retrying.size === 0) {
+      this.stopTicker(); // the outcome (delivered or failed) shows next
+      return;
+    }
+    this.showRetrying();
+    this.ticker ??= setInterval(() => this.showRetrying(), RETRY_STATUS_EVERY_MS);
+  }
+
+  delivered(): void {
+    if (this.retrying.size === 0) this.show({ fill: 'green', shape: 'dot', text: 'connected' });
+  }
+
+  failed(text: string): void {
+    this.show({ fill: 'red', shape: 'ring', text });
+  }
+
+  stop(): void {
+    this.stopTicker();
+    this.retrying.clear();
+  }
+
+  private showRetrying(): void {
+    const oldest = [...this.retrying.values()].reduce((a, b) => (b.since < a.since ? b : a));
+    const seconds = Math.round((Date.now() - oldest.since) / 1_000);
+    this.show({ fill: 'yellow', shape: 'ring', text: `${retryReason(oldest.error)}, retrying ${seconds} s` });
+  }
+
+  /** Only changes reach the editor (a busy node acknowledges thousands of records a second). */
+  private show(status: { fill: 'green' | 'yellow' | 'red'; shape: 'dot' | 'ring'; text: string }): void {
+    const key = `${status.fill} ${status.text}`;
+    if (key === this.shown) return;
+    this.shown = key;
+    this.node.status(status);
+  }
+
+  private stopTicker(): void {
+    clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
 }
 
 type Hooks = NodeAPI['hooks'];
@@ -120,6 +205,9 @@ function hooksOf(RED: NodeAPI): Hooks {
   return RED.hooks ?? (require('@node-red/util') as { hooks: Hooks }).hooks;
 }
 
+/** How long a closing broker node waits for its users to close (they take at most 10 s, Node-RED waits 15 s). */
+const USERS_CLOSE_MS = 12_000;
+
 export = function (RED: NodeAPI): void {
   const hooks = hooksOf(RED);
 
@@ -138,18 +226,36 @@ export = function (RED: NodeAPI): void {
       connectionTimeout: Number(def.connectionTimeout) || 3_000,
     };
     this.connection = () => (connection ??= KafkaConnection.fromConf(this.conf, nodeLogger(this)));
+    /** Called when the last user deregistered. */
+    let lastUserGone: (() => void) | undefined;
+    const closeConnection = async (): Promise<void> => {
+      const closing = connection;
+      connection = undefined;
+      await closing?.close();
+    };
     this.register = (user) => void users.add(user.id);
     this.deregister = async (user) => {
       users.delete(user.id);
-      if (users.size > 0 || !connection) return;
-      const closing = connection;
-      connection = undefined;
-      await closing.close();
+      if (users.size > 0) return;
+      lastUserGone?.();
+      await closeConnection();
     };
     this.on('close', (done: () => void) => {
-      const closing = connection;
-      connection = undefined;
-      void (closing?.close() ?? Promise.resolve()).then(() => done());
+      // Node-RED stops the users at the same time, and they may still be sending what
+      // they were given: a producer disconnected under a send reconnects and is never
+      // closed. So the connection closes once the last user is gone (or after a while).
+      let timer: NodeJS.Timeout | undefined;
+      const usersGone =
+        users.size === 0
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => {
+              lastUserGone = resolve;
+              timer = setTimeout(resolve, USERS_CLOSE_MS);
+            });
+      void usersGone
+        .then(() => clearTimeout(timer))
+        .then(closeConnection)
+        .then(() => done());
     });
   }
   RED.nodes.registerType('slipstream-kafka', SlipstreamKafka as never, {
@@ -295,7 +401,7 @@ export = function (RED: NodeAPI): void {
       hooks.remove(`*.${hookLabel}`);
       tracker.clear(); // unfinished records are not committed: they come again
       void topic
-        .exitHook()
+        .close()
         .then(() => broker.deregister(node))
         .then(() => {
           node.status({});
@@ -314,14 +420,30 @@ export = function (RED: NodeAPI): void {
       node.error('slipstream-topic-out: no Kafka broker (slipstream-kafka) configured');
       return;
     }
+    const deliveryTimeout = def.deliveryTimeout === undefined || def.deliveryTimeout === '' ? undefined : Number(def.deliveryTimeout);
+    if (deliveryTimeout !== undefined && !(deliveryTimeout > 0)) {
+      node.status({ fill: 'red', shape: 'ring', text: 'invalid delivery timeout' });
+      node.error(`slipstream-topic-out: the delivery timeout must be a positive number of seconds, got: ${JSON.stringify(def.deliveryTimeout)}`);
+      return;
+    }
     broker.register(node);
     const topics = new Map<string, Topic>();
-    const conf: TopicConf = { acks: def.acks === '' || def.acks === undefined ? -1 : Number(def.acks), compression: def.compression || 'none' };
+    const conf: TopicConf = {
+      acks: def.acks === '' || def.acks === undefined ? -1 : Number(def.acks),
+      compression: def.compression || 'none',
+      deliveryTimeout: deliveryTimeout === undefined ? undefined : deliveryTimeout * 1_000,
+    };
+    const retries = new RetryStatus(node);
 
     function topicFor(name: string): Topic {
       let topic = topics.get(name);
       if (!topic) {
-        topic = new Topic(name, conf, { connection: broker!.connection(), codec: codecOf(def.codec), logger: nodeLogger(node) });
+        topic = new Topic(name, conf, {
+          connection: broker!.connection(),
+          codec: codecOf(def.codec),
+          logger: nodeLogger(node),
+          onProduceRetry: (retrying) => retries.update(name, retrying),
+        });
         topics.set(name, topic);
       }
       return topic;
@@ -338,18 +460,19 @@ export = function (RED: NodeAPI): void {
         .produce({ key: msg.key as string | Buffer | number | null | undefined, value: msg.payload, headers: msg.headers as never, partition })
         .then(
           () => {
-            node.status({ fill: 'green', shape: 'dot', text: 'connected' });
+            retries.delivered();
             done();
           },
           (err: Error) => {
-            node.status({ fill: 'red', shape: 'ring', text: shortStatus(err) });
+            retries.failed(shortStatus(err));
             done(err);
           },
         );
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      const closing = [...topics.values()].map((t) => t.exitHook());
+      retries.stop();
+      const closing = [...topics.values()].map((t) => t.close());
       topics.clear();
       void Promise.all(closing)
         .then(() => broker.deregister(node))

@@ -24,6 +24,7 @@ Runs a real single-node Apache Kafka (KRaft) on 127.0.0.1 for tests and the demo
 Commands:
   start      start the broker, or reuse the running one; waits until it answers
   stop       stop it (SIGTERM, then SIGKILL after ${STOP_TIMEOUT_MS / 1000} s)
+  kill       kill it at once (SIGKILL, no clean shutdown), as a crash would: for fault tests
   status     exit 0 if it is running and answers, 1 otherwise
   classpath  resolve the jars and print the classpath, e.g. for
              java -cp "$(scripts/kafka classpath | tail -1)" kafka.admin.ConfigCommand ...
@@ -514,6 +515,21 @@ async function stop(options) {
   log(`stopped Kafka (pid ${pid}) in ${((Date.now() - began) / 1000).toFixed(1)} s`);
 }
 
+/** SIGKILL the broker (a crash: no clean shutdown), for fault tests. @param {{ sasl?: boolean }} [options] */
+async function kill(options) {
+  const inst = instance(options);
+  if (inst.external) throw new Error(`${inst.external} is an existing cluster: not killing it`);
+  const pid = brokerPid(inst);
+  if (!pid) {
+    log('not running');
+    return;
+  }
+  process.kill(-pid, 'SIGKILL'); // its whole process group (it was started detached)
+  while (isAlive(pid)) await sleep(50);
+  fs.rmSync(files(inst).pid, { force: true });
+  log(`killed Kafka (pid ${pid})`);
+}
+
 /** @param {{ sasl?: boolean }} [options] @returns {Promise<string | undefined>} the address when running */
 async function status(options) {
   const inst = instance(options);
@@ -536,4 +552,4 @@ function classpath() {
   return path.join(ensureJars(resolveVersion()), '*');
 }
 
-module.exports = { USAGE, SASL_USERS, start, stop, status, classpath, javaArgs, resolveVersion, requireMaven, tlsEndpoint, isAlive };
+module.exports = { USAGE, SASL_USERS, start, stop, kill, status, classpath, javaArgs, resolveVersion, requireMaven, tlsEndpoint, isAlive };

@@ -5,16 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import should from 'should';
 import { exampleFiles, lintFlow, loadNodeTypes, parseFlow, root, unusedTypes } from './lint';
+import { NODE_TYPES } from '../support/node-types';
 
-const OUR_TYPES = [
-  'slipstream-kafka',
-  'slipstream-topic-in',
-  'slipstream-topic-out',
-  'slipstream-handle',
-  'slipstream-store',
-  'slipstream-cache',
-  'slipstream-checkpoint',
-];
 
 type FlowNode = Record<string, any>;
 
@@ -46,7 +38,7 @@ describe('example flows (lint)', () => {
   const files = exampleFiles();
 
   it('derives the node types from the node files', () => {
-    should([...types.ours].sort()).eql([...OUR_TYPES].sort());
+    should([...types.ours].sort()).eql([...NODE_TYPES].sort());
     // from the installed node-red, not a hand list
     for (const core of ['inject', 'debug', 'comment', 'link in', 'link out', 'switch', 'catch', 'mqtt in', 'tls-config']) should(types.core.has(core)).be.true(core);
     should([...types.config].sort()).containDeep(['slipstream-kafka', 'slipstream-store', 'tls-config', 'mqtt-broker']);

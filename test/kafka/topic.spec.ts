@@ -2,7 +2,7 @@ import should from 'should';
 import { handle, JsonCodec, MemoryCache, PausableStream, Signal, stream } from '../../lib';
 import { READ_FROM_END, READ_FROM_START, Topic, type TopicRecord } from '../../lib/topic';
 import type { Logger } from '../../lib/log';
-import { brokers, createTopic, trackTopics, uniqueTopic } from '../support/kafka';
+import { brokers, createTopic, take, trackTopics, uniqueTopic } from '../support/kafka';
 
 function memoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -12,17 +12,6 @@ function memoryLogger(): Logger & { lines: string[] } {
     warn: (m) => lines.push(`warn: ${m}`),
     error: (m) => lines.push(`error: ${m}`),
   };
-}
-
-/** The next `count` records, pulled with next() so the consumer stays open for what follows. */
-async function take<V>(topic: Topic<V>, count: number): Promise<TopicRecord<V>[]> {
-  const records: TopicRecord<V>[] = [];
-  while (records.length < count) {
-    const result = await topic.next();
-    if (result.done) throw new Error('the topic stream ended early');
-    records.push(result.value as TopicRecord<V>);
-  }
-  return records;
 }
 
 describe('Topic on the real broker', function () {
@@ -159,9 +148,11 @@ describe('Topic on the real broker', function () {
   });
 
   it('fails within a bounded time with a clear message when the broker address is wrong', async () => {
-    const topic = track(new Topic(uniqueTopic('nowhere'), { brokers: ['127.0.0.1:1'], retryTimeout: 2_000 }, { logger: memoryLogger() }));
+    const conf = { brokers: ['127.0.0.1:1'], retryTimeout: 2_000, deliveryTimeout: 2_000 };
+    const topic = track(new Topic(uniqueTopic('nowhere'), conf, { logger: memoryLogger() }));
     const started = Date.now();
-    await should(topic('k', 'v')).be.rejectedWith(/^Error while producing to Topic nowhere.*(ECONNREFUSED|Connection error)/);
+    // Producing retries until the delivery timeout runs out (the broker might be restarting).
+    await should(topic('k', 'v')).be.rejectedWith(/^Error while producing to Topic nowhere\S*: not acknowledged within the delivery timeout \(deliveryTimeout 2000 ms.*(ECONNREFUSED|Connection error)/);
     should(Date.now() - started).be.below(30_000);
     await should(topic.next()).be.rejectedWith(/^Error while consuming from Topic nowhere/);
     // Asking again tries to connect again: a failed start does not leave a finished stream behind.

@@ -170,7 +170,7 @@ describe('slipstream-store and slipstream-cache nodes', function () {
       should(lastStatus(helper.getNode('upd'))).match({ fill: 'red', text: /line 1/ });
       helper.getNode('upd').receive({ key: 'k', payload: 1 } as never);
       const [err] = await received(errors, 1);
-      should(err.error.message).match(/slipstream-cache: Unexpected token.*\(update: line 1\)/);
+      should(err.error.message).match(/slipstream-cache: Unexpected token .*\(update: line 1, col 9\)/);
       should(err.payload).equal(1);
     });
   });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import should from 'should';
 import helper from 'node-red-node-test-helper';
-import { lastStatus, type Msg, onTab, received, recorder, removeTempDirs, sleep, storeNode, tempDir, waitFor } from './helpers';
+import { lastStatus, type Msg, onTab, received, recorder, removeTempDirs, sleep, statuses, storeNode, tempDir, waitFor } from './helpers';
 
 const handleNodes = require('../../nodes/handle/handle');
 const cacheNodes = require('../../nodes/cache/cache');
@@ -188,8 +188,13 @@ describe('slipstream-handle node', function () {
       should(lastStatus(node)).match({ fill: 'red', shape: 'ring', text: /line 2/ });
       send({ payload: 1 });
       const [err] = await received(errors, 1);
-      should(err.error.message).equal("SyntaxError: Unexpected token ';' (body: line 2)");
+      should(err.error.message).equal("SyntaxError: Unexpected token ';' (body: line 2, col 10)");
       should(err.payload).equal(1);
+    });
+
+    it('a one-line syntax error at the end of the code names that line, not the wrapper\'s', async () => {
+      await loadHandle('return msg +');
+      should(lastStatus(helper.getNode('h'))).match({ fill: 'red', text: 'Unexpected end of input (body: line 1, col 13)' });
     });
 
     it('an error in the On Start code is reported with its line', async () => {
@@ -210,6 +215,34 @@ describe('slipstream-handle node', function () {
       should(Date.now() - started).be.below(3_000);
       should(errs.map((e) => `${e.payload}: ${e.error.message}`).sort()).eql(['loop: Error: timed out after 0.2 s', 'slow: Error: timed out after 0.2 s']);
       should((await received(out, 1))[0].payload).equal('fast');
+    });
+  });
+
+  describe('a message that runs long', function () {
+    this.timeout(30_000);
+
+    it('is shown in the status with its running time; the status before it comes back when it finishes', async () => {
+      const code = 'node.status({ text: "working" });\nawait new Promise((r) => setTimeout(r, 6_500));\nyield "late";';
+      const { out } = await loadHandle(code);
+      const node = helper.getNode('h');
+      send({ payload: 1 });
+      await waitFor(() => statuses(node).length === 2, 6_000, 'the notice');
+      should(statuses(node)).eql([{ text: 'working' }, { fill: 'yellow', shape: 'ring', text: 'message running for 5 s' }]);
+      should((await received(out, 1))[0].payload).equal('late');
+      should(statuses(node)).eql([{ text: 'working' }, { fill: 'yellow', shape: 'ring', text: 'message running for 5 s' }, { text: 'working' }]);
+    });
+
+    it('an endless async loop is shown, and a redeploy stops it and its notice', async () => {
+      await loadHandle('for (;;) await new Promise((r) => setTimeout(r, 100));');
+      const node = helper.getNode('h');
+      send({ payload: 1 });
+      await waitFor(() => statuses(node).length === 1, 6_000, 'the notice');
+      should(lastStatus(node)).eql({ fill: 'yellow', shape: 'ring', text: 'message running for 5 s' });
+      const spy = (node as unknown as { status: { getCalls(): unknown[] } }).status;
+      await helper.unload();
+      const calls = spy.getCalls().length;
+      await sleep(5_500);
+      should(spy.getCalls().length).equal(calls); // no notice after the close
     });
   });
 

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type RunningNodeRed, startNodeRedEditor, writeNodeRedSettings } from '../support/node-red-process';
 import { cleanCheckout, installTarball, npmPack, runCommand } from '../support/npm-package';
+import { NODE_TYPES } from '../support/node-types';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const PACKAGE = 'node-red-contrib-slipstream';
@@ -19,15 +20,6 @@ const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'ut
   'node-red': { nodes: Record<string, string> };
 };
 
-const NODE_TYPES = [
-  'slipstream-kafka',
-  'slipstream-topic-in',
-  'slipstream-topic-out',
-  'slipstream-handle',
-  'slipstream-store',
-  'slipstream-cache',
-  'slipstream-checkpoint',
-];
 
 /** The example flows in the repository, by the name Import › Examples shows. */
 const EXAMPLES = fs

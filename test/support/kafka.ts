@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, KafkaConfig, logLevel } from 'kafkajs';
 import { Conf } from '../../lib';
-import type { Topic } from '../../lib/topic';
+import type { Topic, TopicRecord } from '../../lib/topic';
 
 /** Bootstrap addresses of the test broker, from KAFKA_BROKERS (comma separated). */
 export function brokers(): string[] {
@@ -30,6 +30,17 @@ export function trackTopics(): <T extends Topic<any>>(topic: T) => T {
     Conf.reset();
   });
   return (topic) => (topics.push(topic), topic);
+}
+
+/** The next `count` records, pulled with next() so the consumer stays open for what follows. */
+export async function take<V>(topic: Topic<V>, count: number): Promise<TopicRecord<V>[]> {
+  const records: TopicRecord<V>[] = [];
+  while (records.length < count) {
+    const result = await topic.next();
+    if (result.done) throw new Error('the topic stream ended early');
+    records.push(result.value as TopicRecord<V>);
+  }
+  return records;
 }
 
 /** A topic name no other test (or earlier run) has used. */

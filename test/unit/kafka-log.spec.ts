@@ -35,4 +35,17 @@ describe('kafkajs log lines', () => {
     log(entry(logLevel.WARN, 'Heartbeat failed'));
     should(lines).eql(['error kafkajs: Connection error: self-signed certificate', 'warn kafkajs: Heartbeat failed']);
   });
+
+  it('failed connections while the broker is down are info: the client retries, the status shows the outage', () => {
+    const { logger, lines } = capture();
+    const log = kafkaLogTo(logger);
+    log(entry(logLevel.ERROR, 'Connection error: connect ECONNREFUSED 127.0.0.1:9092'));
+    log(entry(logLevel.ERROR, 'Failed to connect to seed broker, trying another broker from the list: Connection error: connect ECONNREFUSED 127.0.0.1:9092'));
+    log(entry(logLevel.ERROR, 'Restarting the consumer in 300ms'));
+    should(lines).eql([
+      'info kafkajs: Connection error: connect ECONNREFUSED 127.0.0.1:9092 (the client retries)',
+      'info kafkajs: Failed to connect to seed broker, trying another broker from the list: Connection error: connect ECONNREFUSED 127.0.0.1:9092 (the client retries)',
+      'info kafkajs: Restarting the consumer in 300ms (the client retries)',
+    ]);
+  });
 });

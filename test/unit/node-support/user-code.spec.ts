@@ -29,7 +29,24 @@ describe('node-support: UserCode and drain', () => {
     const fn = code.compile<Gen>('body', 'async function* () {', '\n\n  throw new RangeError("x");');
     const err = await run(code, fn(null)).then(() => undefined, (e: unknown) => code.annotate(code.annotate(e)));
     should(err!.message).equal('x (body: line 3, col 9)');
-    should(() => code.compile('setup', 'async function () {', 'ok();\nnot valid(')).throw(/\(setup: line 2\)$/);
+    should(() => code.compile('setup', 'async function () {', 'ok();\nnot valid(')).throw(/\(setup: line 2, col 5\)$/);
+  });
+
+  it('names the user\'s line and column of a syntax error, also one at the end of the code', () => {
+    const code = new UserCode('test:7', {});
+    const message = (body: string): string => {
+      try {
+        code.compile('body', 'async function* (msg) {', body);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error('compiled');
+    };
+    should(message('return msg +;')).equal("Unexpected token ';' (body: line 1, col 13)");
+    should(message('let a = 1;\nlet b = ;')).equal("Unexpected token ';' (body: line 2, col 9)");
+    // V8 finds these on the wrapper's closing line, after the user's code.
+    should(message('return msg +')).equal('Unexpected end of input (body: line 1, col 13)');
+    should(message('if (msg) {\n  yield 1;\n\n')).equal('Unexpected end of input (body: line 2, col 11)');
   });
 
   it('turns anything thrown into an Error', () => {
@@ -42,6 +59,8 @@ describe('node-support: UserCode and drain', () => {
     const code = new UserCode('test:5', { wait: (ms: number) => new Promise((r) => setTimeout(r, ms)) });
     const loop = code.compile<Gen>('body', 'async function* () {', 'while (true) {}');
     await should(run(code, loop(null), 100)).be.rejectedWith('timed out after 0.1 s');
+    const afterYield = code.compile<Gen>('body', 'async function* () {', 'yield 1; while (true) {}');
+    await should(run(code, afterYield(null), 100)).be.rejectedWith('timed out after 0.1 s');
     const slow = code.compile<Gen>('body', 'async function* () {', 'yield 1; await wait(2000); yield 2;');
     const started = Date.now();
     await should(run(code, slow(null), 100)).be.rejectedWith('timed out after 0.1 s');

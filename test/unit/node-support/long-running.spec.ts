@@ -1,0 +1,33 @@
+import should from 'should';
+import { watchLongRunning } from '../../../lib/node-support/long-running';
+import { sleep } from '../../support/wait';
+
+describe('node-support: watchLongRunning', () => {
+  function watch(afterMs: number, everyMs: number): { events: string[]; stop: () => void } {
+    const events: string[] = [];
+    const stop = watchLongRunning({ afterMs, everyMs, show: (text) => events.push(`show ${text}`), clear: () => events.push('clear') });
+    return { events, stop };
+  }
+
+  it('shows a long message after afterMs and again every everyMs, and clears once it finished', async () => {
+    const { events, stop } = watch(200, 200);
+    await sleep(1_000); // shows at about 200, 400, 600 and 800 ms (later on a busy machine)
+    stop();
+    stop();
+    const shows = events.slice(0, -1).map((e) => Number(/^show (\d+) ms$/.exec(e)?.[1]));
+    should(shows.length).be.within(3, 4);
+    shows.forEach((ms, i) => should(ms).be.aboveOrEqual(200 * (i + 1)));
+    should(events.at(-1)).equal('clear');
+    const count = events.length;
+    await sleep(400);
+    should(events).have.length(count);
+  });
+
+  it('shows and clears nothing for a message that finished in time', async () => {
+    const { events, stop } = watch(200, 200);
+    await sleep(50);
+    stop();
+    await sleep(300);
+    should(events).eql([]);
+  });
+});
