@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { Cache } from '../lib/cache';
-import { RocksDB } from '../lib/cache/engine';
+import { loadEngine } from '../lib/cache/engine';
 import { commitBarrier } from '../lib/core/commit-barrier';
 import { median, runBench, writeResults } from './support';
 
@@ -55,7 +55,7 @@ const rawKey = (i: number): Buffer => {
 async function main(): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'slipstream-bench-cache-'));
   const cache = new Cache(path.join(root, 'cache'));
-  const raw = new RocksDB(path.join(root, 'raw'), {});
+  const raw = new (loadEngine())(path.join(root, 'raw'), {});
   await Promise.all([cache.ready(), raw.ready()]);
 
   const cases: Record<string, { cache: () => Promise<number>; raw: () => Promise<number> }> = {

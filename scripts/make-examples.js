@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 'use strict';
-// Writes the example flows under examples/ (examples/flows.json, one tab per
+// Writes the example flows under examples/ (examples/all-examples.json, one tab per
 // scenario, and one focused file per scenario) from the definitions below.
 // Edit here and run `node scripts/make-examples.js`; the files are committed,
 // and Node-RED lists them under Import › Examples.
 //
 // Node ids are 16 hex digits derived from the file and a readable name, so
-// the same scenario gets different ids in flows.json and in its focused file
+// the same scenario gets different ids in all-examples.json and in its focused file
 // (importing both into one editor does not clash).
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -312,6 +312,13 @@ const ACTIVITIES = [
   ['2025-01-01T12:30:00.000Z', 'shopping'],
 ];
 
+/**
+ * Centres of the Temporal join's three columns: a status under a node of one
+ * column (up to 60 characters, about 380 px) ends before the status of the
+ * next column's node (the editor test checks that nothing overlaps).
+ */
+const JOIN_COLUMNS = [170, 600, 880];
+
 function joinScenario(n) {
   const weather = n.topic('weather');
   const activity = n.topic('activity');
@@ -345,30 +352,30 @@ function joinScenario(n) {
         200,
         60,
       ),
-      inject('join-weather-inject', 'weather reports', { once: true, onceDelay: 1 }, 170, 160, ['join-weather-gen']),
+      inject('join-weather-inject', 'weather reports', { once: true, onceDelay: 1 }, JOIN_COLUMNS[0], 160, ['join-weather-gen']),
       handle(
         'join-weather-gen',
         'one record per report',
         code(`const reports = ${list(WEATHER, 'sky')};`, 'for (const report of reports) yield [report.time, report];'),
-        390,
+        JOIN_COLUMNS[1],
         160,
         ['join-weather-out'],
       ),
-      topicOut('join-weather-out', '', { topic: weather }, 620, 160),
-      topicIn('join-weather-in', '', { topic: weather, groupId: n.group('weather') }, 170, 220, ['join-put']),
-      cacheNode('join-put', 'weather by time', { operation: 'put', columnFamily: 'weather', key: 'payload.time', keyType: 'msg' }, 390, 220, ['join-stored']),
-      debug('join-stored', 'weather stored', {}, 610, 220),
-      inject('join-activity-inject', 'activities', { once: true, onceDelay: 5 }, 160, 300, ['join-activity-gen']),
+      topicOut('join-weather-out', '', { topic: weather }, JOIN_COLUMNS[2], 160),
+      topicIn('join-weather-in', '', { topic: weather, groupId: n.group('weather') }, JOIN_COLUMNS[0], 220, ['join-put']),
+      cacheNode('join-put', 'weather by time', { operation: 'put', columnFamily: 'weather', key: 'payload.time', keyType: 'msg' }, JOIN_COLUMNS[1], 220, ['join-stored']),
+      debug('join-stored', 'weather stored', {}, JOIN_COLUMNS[2], 220),
+      inject('join-activity-inject', 'activities', { once: true, onceDelay: 5 }, JOIN_COLUMNS[0], 300, ['join-activity-gen']),
       handle(
         'join-activity-gen',
         'one record per activity',
         code(`const activities = ${list(ACTIVITIES, 'activity')};`, 'for (const a of activities) yield [a.time, a];'),
-        390,
+        JOIN_COLUMNS[1],
         300,
         ['join-activity-out'],
       ),
-      topicOut('join-activity-out', '', { topic: activity }, 620, 300),
-      topicIn('join-activity-in', '', { topic: activity, groupId: n.group('activity') }, 170, 360, ['join-handle']),
+      topicOut('join-activity-out', '', { topic: activity }, JOIN_COLUMNS[2], 300),
+      topicIn('join-activity-in', '', { topic: activity, groupId: n.group('activity') }, JOIN_COLUMNS[0], 360, ['join-handle']),
       handle(
         'join-handle',
         'newest weather at or before',
@@ -380,12 +387,12 @@ function joinScenario(n) {
           '}',
           'return `${activity} at ${time.slice(11, 16)}: no weather yet`;',
         ),
-        400,
+        JOIN_COLUMNS[1],
         360,
         ['join-debug'],
         [{ name: 'weather', store: 'store', columnFamily: 'weather' }],
       ),
-      debug('join-debug', 'joined', {}, 620, 360),
+      debug('join-debug', 'joined', {}, JOIN_COLUMNS[2], 360),
     ],
   };
 }
@@ -621,7 +628,7 @@ function names(prefix, storeDir) {
 
 const ALL = [hello, kafkaScenario, countScenario, joinScenario, synchronizationScenario, proxyScenario];
 const FILES = [
-  ['flows.json', ALL, names('slipstream-demo', 'slipstream-demo')],
+  ['all-examples.json', ALL, names('slipstream-demo', 'slipstream-demo')],
   ['hello.json', [hello], names('slipstream-example', 'slipstream-example')],
   ['kafka-produce-consume.json', [kafkaScenario], names('slipstream-example', 'slipstream-example-kafka')],
   ['count-by-key.json', [countScenario], names('slipstream-example', 'slipstream-example-count')],

@@ -3,7 +3,7 @@
 // `npm start`: build if the sources changed, start (or reuse) the local Kafka
 // broker unless KAFKA_BROKERS names one, and run Node-RED with this package
 // installed in a demo user directory (.demo/, or SLIPSTREAM_DEMO_DIR) holding
-// examples/flows.json; its broker config node reads `${KAFKA_BROKERS}`, which
+// examples/all-examples.json; its broker config node reads `${KAFKA_BROKERS}`, which
 // Node-RED fills in from the environment given here. Ctrl-C stops Node-RED,
 // and the local broker when an `npm start` started it and no other `npm start`
 // still uses it. A second `npm start` reuses the running broker, and when
@@ -100,26 +100,26 @@ function prepareUserDir() {
 }
 
 /**
- * examples/flows.json becomes the demo's flow when the user directory has
+ * examples/all-examples.json becomes the demo's flow when the user directory has
  * none yet (or only an empty one); flows the user deployed are kept.
  */
 function deployExamples(flows) {
-  const examples = path.join(root, 'examples', 'flows.json');
+  const examples = path.join(root, 'examples', 'all-examples.json');
   let existing = [];
   if (fs.existsSync(flows)) {
     try {
       existing = JSON.parse(fs.readFileSync(flows, 'utf8'));
     } catch (err) {
-      console.log(`Flows: keeping ${flows}, which is not valid JSON (${err.message}); delete it to get examples/flows.json`);
+      console.log(`Flows: keeping ${flows}, which is not valid JSON (${err.message}); delete it to get examples/all-examples.json`);
       return;
     }
   }
   if (!Array.isArray(existing) || existing.length > 0) {
-    console.log(`Flows: keeping your flows in ${flows} (delete that file to get examples/flows.json again)`);
+    console.log(`Flows: keeping your flows in ${flows} (delete that file to get examples/all-examples.json again)`);
     return;
   }
   fs.copyFileSync(examples, flows);
-  console.log(`Flows: deployed examples/flows.json to ${flows}`);
+  console.log(`Flows: deployed examples/all-examples.json to ${flows}`);
 }
 
 /** Resolves with what answers on the port: 'node-red' (with our nodes), 'other', or undefined when nothing does. */

@@ -61,7 +61,53 @@ export interface EngineModule {
   ColumnFamily: new (name: string, options: Record<string, unknown>) => EngineColumnFamily;
 }
 
-export const RocksDB = require('rocksdb-native') as EngineModule;
+/**
+ * rocksdb-native could not be loaded: it has prebuilt binaries for some
+ * platforms only (see the README), so on others a store cannot open while
+ * everything that does not use one keeps working.
+ */
+export class EngineUnavailableError extends Error {
+  override readonly name = 'EngineUnavailableError';
+
+  constructor(
+    /** `process.platform-process.arch`, with `-musl` on a Linux without glibc, as rocksdb-native names its prebuilds. */
+    readonly platform: string,
+    /** What the loader said. */
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`RocksDB is not available on this platform: ${platform} (rocksdb-native did not load: ${reason})`, options);
+  }
+}
+
+let engine: EngineModule | undefined;
+
+/**
+ * rocksdb-native, loaded at the first open rather than at import, so that
+ * the library and the nodes that use no store load where it cannot.
+ */
+export function loadEngine(): EngineModule {
+  if (!engine) {
+    try {
+      engine = require('rocksdb-native') as EngineModule;
+    } catch (err) {
+      throw new EngineUnavailableError(enginePlatform(), loaderMessage(err as Error), { cause: err });
+    }
+  }
+  return engine;
+}
+
+/** The loader's message and its causes': "Cannot load addon …" has the dynamic linker's complaint as its cause. */
+function loaderMessage(err: Error): string {
+  const cause = err.cause instanceof Error ? `: ${loaderMessage(err.cause)}` : '';
+  return `${err.message}${cause}`;
+}
+
+function enginePlatform(): string {
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  const musl = process.platform === 'linux' && header?.glibcVersionRuntime === undefined;
+  return `${process.platform}-${process.arch}${musl ? '-musl' : ''}`;
+}
 
 /**
  * `session.compactRange(start, end)` mistakes a Buffer `end` for its options

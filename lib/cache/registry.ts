@@ -1,5 +1,5 @@
 import { ensureExistingDatabase, ensureWritableDirectory, readColumnFamilies } from './directory';
-import { type EngineIterator, type EngineSession, RocksDB } from './engine';
+import { type EngineIterator, type EngineSession, loadEngine } from './engine';
 import { registerStateFlush } from '../core/commit-barrier';
 import { LockPool } from './locks';
 import { type ColumnFamilyOptions, engineColumnFamilyOptions } from './options';
@@ -175,6 +175,7 @@ export class Store {
   }
 
   private async openEngine(): Promise<void> {
+    const RocksDB = loadEngine();
     const cf = (name: string): unknown =>
       new RocksDB.ColumnFamily(name, engineColumnFamilyOptions(this.families.get(name) ?? {}));
     const db = new RocksDB(this.path, {

@@ -1,4 +1,5 @@
 import { Cache, type CacheOptions } from '../cache';
+import { EngineUnavailableError } from '../cache/engine';
 
 /** Option presets a store offers in the editor. */
 export type StorePreset = 'default' | 'large';
@@ -42,6 +43,8 @@ export class SharedStore {
     readonly path: string,
     private readonly options: CacheOptions = {},
     private readonly columnFamilies: string[] = [],
+    /** Told the whole error of a failed open (statuses have room for its start only). */
+    private readonly onError: (error: Error) => void = () => undefined,
   ) {}
 
   get state(): StoreState | undefined {
@@ -96,7 +99,9 @@ export class SharedStore {
       }
       if (epoch === this.epoch) this.setState({ state: 'ready' });
     } catch (err) {
-      if (epoch === this.epoch) this.setState({ state: 'error', error: err as Error });
+      if (epoch !== this.epoch) return;
+      this.onError(err as Error);
+      this.setState({ state: 'error', error: err as Error });
     }
   }
 
@@ -123,7 +128,10 @@ export interface StoreConfig {
 export function storeStatus(state: StoreState): { fill: 'yellow' | 'green' | 'red'; shape: 'ring' | 'dot'; text: string } {
   if (state.state === 'opening') return { fill: 'yellow', shape: 'ring', text: 'opening store' };
   if (state.state === 'ready') return { fill: 'green', shape: 'dot', text: 'ready' };
-  return { fill: 'red', shape: 'ring', text: shortText(state.error.message) };
+  const { error } = state;
+  // The platform, not the start of the loader's message, is what fits under a node.
+  const text = error instanceof EngineUnavailableError ? `RocksDB is not available on this platform: ${error.platform}` : error.message;
+  return { fill: 'red', shape: 'ring', text: shortText(text) };
 }
 
 /** Status text fits under a node. */

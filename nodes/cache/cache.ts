@@ -48,7 +48,7 @@ export = function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const userDir = (RED.settings as { userDir?: string }).userDir ?? process.cwd();
     const dir = nodePath.resolve(userDir, def.path || 'slipstream-store');
-    this.store = new SharedStore(dir, presetOptions(def.preset), parseList(def.columnFamilies));
+    this.store = new SharedStore(dir, presetOptions(def.preset), parseList(def.columnFamilies), (err) => this.error(err));
     this.on('close', (done: () => void) => {
       this.store.close().then(
         () => done(),

@@ -2,7 +2,7 @@ import { execFile, fork } from 'node:child_process';
 import path from 'node:path';
 import should from 'should';
 import { Cache } from '../../lib/cache';
-import { RocksDB } from '../../lib/cache/engine';
+import { loadEngine } from '../../lib/cache/engine';
 import { commitBarrier } from '../../lib/core/commit-barrier';
 import { collect, removeTempDirs, sleep, tempDir } from './helpers';
 
@@ -47,7 +47,7 @@ describe('Cache write-back', () => {
     const reopened = new Cache(cache.path(), { ...MANUAL, hotKeys: 100 });
     await reopened.ready();
     // Counts calls into the real engine (it still does the work).
-    const engine = RocksDB.prototype as unknown as { read: (...args: unknown[]) => unknown };
+    const engine = loadEngine().prototype as unknown as { read: (...args: unknown[]) => unknown };
     const read = engine.read;
     let batches = 0;
     engine.read = function (this: unknown, ...args: unknown[]) {

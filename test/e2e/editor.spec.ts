@@ -16,8 +16,8 @@ const PACKAGE = 'node-red-contrib-slipstream';
 
 /** The five flow nodes, in palette order, with their palette labels. */
 const FLOW_NODES: ReadonlyArray<readonly [type: string, label: string]> = [
-  ['slipstream-topic-in', 'topic in'],
-  ['slipstream-topic-out', 'topic out'],
+  ['slipstream-topic-in', 'kafka in'],
+  ['slipstream-topic-out', 'kafka out'],
   ['slipstream-handle', 'handle'],
   ['slipstream-cache', 'cache'],
   ['slipstream-checkpoint', 'checkpoint'],
@@ -340,6 +340,29 @@ describe('the Node-RED editor in Chromium', function () {
     await screenshot(page, 'palette-editor');
   });
 
+  check('the palette filter "kafka" finds the two topic nodes', async () => {
+    await page.locator('#red-ui-palette-search input').pressSequentially('kafka');
+    const visible = page.locator('#red-ui-palette-container .red-ui-palette-node:visible');
+    await page.waitForFunction(
+      () => Array.from(document.querySelectorAll('#red-ui-palette-container .red-ui-palette-node')).filter((n) => (n as HTMLElement).offsetParent).length === 2,
+      undefined,
+      { timeout: 5_000 },
+    ).catch(async () => {
+      throw new Error(`filtering the palette for "kafka" shows: ${(await visible.allTextContents()).map((t) => t.trim()).join(', ') || 'nothing'}`);
+    });
+    const shown = await visible.evaluateAll((nodes) => nodes.map((n) => [n.getAttribute('data-palette-type'), (n.textContent ?? '').replace(/\s+/g, ' ').trim()]));
+    should(shown).eql(FLOW_NODES.slice(0, 2).map(([type, label]) => [type, label]));
+    await screenshot(page.locator('#red-ui-palette'), 'palette-filter-kafka');
+  });
+
+  check("labels topic-in's control input on the canvas", async () => {
+    const id = await dragToWorkspace('slipstream-topic-in', 200, 100);
+    await page.locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"] g.red-ui-flow-port-input rect`).hover();
+    const tooltip = page.locator('.red-ui-flow-port-tooltip');
+    await tooltip.waitFor({ timeout: 5_000 });
+    should(await tooltip.textContent()).match(/^control: msg\.action pause \/ resume \/ seek/);
+  });
+
   check("opens every flow node's edit dialog with its fields and its help", async () => {
     const ids: Record<string, string> = {};
     for (const [i, [type]] of FLOW_NODES.entries()) ids[type] = await dragToWorkspace(type, 160 + (i % 2) * 220, 80 + i * 70);
@@ -470,8 +493,8 @@ describe('the Node-RED editor in Chromium', function () {
     await cancel('node-dialog-cancel');
   });
 
-  check('imports the showcase flows (examples/flows.json) and shows the Synchronization tab', async () => {
-    await importExample('flows');
+  check('imports the showcase flows (examples/all-examples.json) and shows the Synchronization tab', async () => {
+    await importExample('all-examples');
     await showTab(/synchroni[sz]ation/i);
     const onCanvas = await page.locator('#red-ui-workspace-chart g.red-ui-flow-node-group').count();
     should(onCanvas).be.above(3, 'the Synchronization tab is (nearly) empty');
@@ -510,6 +533,67 @@ describe('the Node-RED editor in Chromium', function () {
     fs.mkdirSync(screenshots, { recursive: true });
     await page.screenshot({ path: path.join(screenshots, 'synchronization.png'), clip: { x: left, y: top, width: right - left, height: bottom - top } });
   });
+
+  check('on the Temporal join tab no node and no status overlaps another, deployed and with the longest statuses', async () => {
+    // The later tests start from the deployed flows: they get these back.
+    const deployed = await (await fetch(`${red!.url}flows`)).text();
+    try {
+      await checkTemporalJoinLayout();
+    } finally {
+      const restored = await fetch(`${red!.url}flows`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: deployed });
+      should(restored.ok).be.true(`the flows deployed before this test could not be restored: HTTP ${restored.status}`);
+    }
+  });
+
+  async function checkTemporalJoinLayout(): Promise<void> {
+    await importExample('all-examples');
+    await dismissNotifications();
+    await page.locator('#red-ui-header-button-deploy').click();
+    await page.locator('.red-ui-notification', { hasText: /Successfully deployed/ }).waitFor({ timeout: 15_000 });
+    await showTab(/temporal join/i);
+    // The nodes that report a status: topic in/out, the cache, the handle bound to the store.
+    const reporting = '#red-ui-workspace-chart g.red-ui-flow-node-group:has(.red-ui-flow-node-status-group[style*="inline"])';
+    await page.waitForFunction((selector) => document.querySelectorAll(selector).length >= 6, reporting, { timeout: 30_000 }).catch(async () => {
+      throw new Error(`only ${await page.locator(reporting).count()} nodes of the Temporal join tab show a status, 6 should`);
+    });
+    should(await overlaps()).eql([], 'with the statuses of the deployed flow');
+    await screenshot(page, 'temporal-join-deployed');
+    // Statuses are cut at 60 characters: the longest any node shows, as the editor draws a status from the runtime.
+    await page.evaluate((text) => {
+      const editor = (globalThis as unknown as {
+        RED: { workspaces: { active(): string }; nodes: { eachNode(fn: (n: Record<string, unknown>) => void): void }; view: { redrawStatus(n: unknown): void } };
+      }).RED;
+      editor.nodes.eachNode((n) => {
+        if (n.z !== editor.workspaces.active() || !n.status) return;
+        Object.assign(n, { status: { fill: 'red', shape: 'ring', text }, dirtyStatus: true, dirty: true });
+        editor.view.redrawStatus(n);
+      });
+    }, 'Failed to connect: Connection error: connect ECONNREFUSED 1…');
+    should(await overlaps()).eql([], 'with 60-character statuses');
+    await screenshot(page, 'temporal-join-longest-statuses');
+  }
+
+  /** Pairs of nodes on the shown tab whose bodies or statuses overlap, e.g. "status of kafka in × cache". */
+  function overlaps(): Promise<string[]> {
+    return page.evaluate(() => {
+      const parts: Array<{ node: string; what: string; box: DOMRect }> = [];
+      for (const group of Array.from(document.querySelectorAll('#red-ui-workspace-chart g.red-ui-flow-node-group'))) {
+        const name = group.querySelector('.red-ui-flow-node-label')?.textContent?.trim() || group.id;
+        const body = group.querySelector('rect.red-ui-flow-node');
+        if (body) parts.push({ node: group.id, what: name, box: body.getBoundingClientRect() });
+        const status = group.querySelector('g.red-ui-flow-node-status-group') as SVGGElement | null;
+        if (status && status.style.display !== 'none' && status.getBoundingClientRect().width > 0) {
+          parts.push({ node: group.id, what: `status of ${name}`, box: status.getBoundingClientRect() });
+        }
+      }
+      const cross = (a: DOMRect, b: DOMRect): boolean => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+      const found: string[] = [];
+      for (const [i, a] of parts.entries()) {
+        for (const b of parts.slice(i + 1)) if (a.node !== b.node && cross(a.box, b.box)) found.push(`${a.what} × ${b.what}`);
+      }
+      return found;
+    });
+  }
 
   check('imports the Hello example through Import › Examples, deploys it and shows its output in the debug sidebar', async () => {
     await importExample('hello');

@@ -1,4 +1,4 @@
-// examples/flows.json deployed as a user would: a real Node-RED process with
+// examples/all-examples.json deployed as a user would: a real Node-RED process with
 // this package installed in its user directory, the flow POSTed to the admin
 // API (full deploy) and the debug sidebar's messages read from the editor's
 // websocket (/comms), against the real broker and a real RocksDB store.
@@ -41,9 +41,9 @@ const WebSocket = require(require.resolve('ws', { paths: [path.dirname(require.r
   url: string,
 ) => WsLike;
 
-/** examples/flows.json with this run's topic names, consumer groups and store directory. */
+/** examples/all-examples.json with this run's topic names, consumer groups and store directory. */
 function flowForRun(suffix: string, storeDir: string): FlowNode[] {
-  const flow = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'flows.json'), 'utf8')) as FlowNode[];
+  const flow = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'all-examples.json'), 'utf8')) as FlowNode[];
   for (const node of flow) {
     if (node.type === 'slipstream-topic-in' || node.type === 'slipstream-topic-out') node.topic = `${node.topic}-${suffix}`;
     if (node.type === 'slipstream-topic-in') node.groupId = `${node.groupId}-${suffix}`;
@@ -52,7 +52,7 @@ function flowForRun(suffix: string, storeDir: string): FlowNode[] {
   return flow;
 }
 
-describe('examples/flows.json in a real Node-RED (real broker and store)', function () {
+describe('examples/all-examples.json in a real Node-RED (real broker and store)', function () {
   this.timeout(120_000);
   const suffix = uniqueTopic('run');
   const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipstream-examples-store-'));
@@ -68,7 +68,7 @@ describe('examples/flows.json in a real Node-RED (real broker and store)', funct
 
   const tabId = (label: string): string => {
     const tab = flow.find((n) => n.type === 'tab' && n.label === label);
-    if (!tab) throw new Error(`no tab "${label}" in examples/flows.json`);
+    if (!tab) throw new Error(`no tab "${label}" in examples/all-examples.json`);
     return tab.id;
   };
   const nodeOn = (label: string, type: string, name: string): FlowNode => {

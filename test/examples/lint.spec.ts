@@ -46,8 +46,8 @@ describe('example flows (lint)', () => {
     should(types.configProperties.get('slipstream-checkpoint')).eql([{ name: 'store', type: 'slipstream-store', required: false }]);
   });
 
-  it('finds examples/flows.json and the focused files', () => {
-    should(files).containDeep(['examples/flows.json', 'examples/hello.json']);
+  it('finds examples/all-examples.json and the focused files', () => {
+    should(files).containDeep(['examples/all-examples.json', 'examples/hello.json']);
     should(files.length).be.above(2);
   });
 
@@ -62,8 +62,8 @@ describe('example flows (lint)', () => {
     }
   });
 
-  it('examples/flows.json has one tab per scenario, each with a comment', () => {
-    const flow = parseFlow(fs.readFileSync(path.join(root, 'examples', 'flows.json'), 'utf8')).flow as FlowNode[];
+  it('examples/all-examples.json has one tab per scenario, each with a comment', () => {
+    const flow = parseFlow(fs.readFileSync(path.join(root, 'examples', 'all-examples.json'), 'utf8')).flow as FlowNode[];
     const tabs = flow.filter((n) => n.type === 'tab');
     should(tabs.map((t) => t.label)).eql(['Hello', 'Kafka produce and consume', 'Count by key', 'Temporal join', 'Synchronization', 'Proxy']);
     for (const tab of tabs) should(flow.some((n) => n.z === tab.id && n.type === 'comment')).be.true(`comment on ${tab.label}`);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import should from 'should';
 import { presetOptions, parseList, SharedStore, type StoreState, storeStatus } from '../../../lib/node-support/store';
+import { EngineUnavailableError } from '../../../lib/cache/engine';
 import { removeTempDirs, tempDir } from '../../cache/helpers';
 
 function user(id: string): { id: string; states: string[]; onStoreState(state: StoreState): void } {
@@ -54,15 +55,17 @@ describe('node-support: SharedStore', () => {
     await again.close();
   });
 
-  it('an unwritable directory: every user hears the error; a later user retries', async () => {
+  it('an unwritable directory: every user hears the error, the store owner the whole error once; a later user retries', async () => {
     const file = path.join(tempDir(), 'file');
     fs.writeFileSync(file, '');
-    const store = new SharedStore(path.join(file, 'db'));
+    const told: Error[] = [];
+    const store = new SharedStore(path.join(file, 'db'), {}, [], (err) => told.push(err));
     const a = user('a');
     store.register(a);
     await settle(store);
     should(a.states[1]).match(/^error: Cannot open cache at .*: not a writable directory/);
     should(storeStatus(store.state!)).match({ fill: 'red', shape: 'ring', text: /^Cannot open cache/ });
+    should(told.map((err) => err.message)).match([/^Cannot open cache at .*: not a writable directory/]);
     const b = user('b');
     store.register(b);
     await settle(store);
@@ -84,6 +87,11 @@ describe('node-support: SharedStore', () => {
     const values = await again.cache().getMany(Array.from({ length: count }, (_, i) => i));
     await again.close();
     should(values.filter((value, i) => value !== i).length).equal(0);
+  });
+
+  it('shows which platform lacks RocksDB, not the start of the loader message', () => {
+    const error = new EngineUnavailableError('linux-arm', "Cannot find addon '.' imported from 'file:///…/binding.js'");
+    should(storeStatus({ state: 'error', error })).eql({ fill: 'red', shape: 'ring', text: 'RocksDB is not available on this platform: linux-arm' });
   });
 
   it('presets and lists', () => {
