@@ -289,8 +289,14 @@ function clientSasl(inst) {
 /** @param {Instance} inst */
 function clusterId(inst) {
   const file = files(inst).clusterId;
-  if (!fs.existsSync(file)) fs.writeFileSync(file, crypto.randomBytes(16).toString('base64url') + '\n');
-  return fs.readFileSync(file, 'utf8').trim();
+  const stored = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : '';
+  if (stored && !stored.startsWith('-')) return stored;
+  // Like Kafka's own Uuid.randomUuid: an id that starts with '-' reads as an option to
+  // kafka-storage's argument parser ("--cluster-id: expected one argument"), 1 in 64 ids.
+  let id;
+  do id = crypto.randomBytes(16).toString('base64url'); while (id.startsWith('-'));
+  fs.writeFileSync(file, id + '\n');
+  return id;
 }
 
 /** The Kafka version that formatted this instance's storage, if any. */
