@@ -231,8 +231,8 @@ function kafkaScenario(n) {
         200,
         ['kafka-out'],
       ),
-      topicOut('kafka-out', '', { topic }, 400, 160),
-      topicIn('kafka-in', '', { topic, groupId: n.group('greetings') }, 170, 280, ['kafka-debug']),
+      topicOut('kafka-out', 'greetings out', { topic }, 400, 160),
+      topicIn('kafka-in', 'greetings in', { topic, groupId: n.group('greetings') }, 170, 280, ['kafka-debug']),
       debug('kafka-debug', 'consumed record', { complete: 'true' }, 420, 280),
     ],
   };
@@ -281,8 +281,8 @@ function countScenario(n) {
         160,
         ['count-out'],
       ),
-      topicOut('count-out', '', { topic, codec: 'string' }, 590, 160),
-      topicIn('count-in', '', { topic, groupId: n.group('counts'), codec: 'string' }, 170, 240, ['count-update']),
+      topicOut('count-out', 'words out', { topic, codec: 'string' }, 590, 160),
+      topicIn('count-in', 'words in', { topic, groupId: n.group('counts'), codec: 'string' }, 170, 240, ['count-update']),
       cacheNode(
         'count-update',
         'count',
@@ -318,6 +318,8 @@ const ACTIVITIES = [
  * next column's node (the editor test checks that nothing overlaps).
  */
 const JOIN_COLUMNS = [170, 600, 880];
+// The topic-ins' statuses run widest (60 characters): their short names put them further left.
+const JOIN_TOPIC_IN_X = 130;
 
 function joinScenario(n) {
   const weather = n.topic('weather');
@@ -361,8 +363,8 @@ function joinScenario(n) {
         160,
         ['join-weather-out'],
       ),
-      topicOut('join-weather-out', '', { topic: weather }, JOIN_COLUMNS[2], 160),
-      topicIn('join-weather-in', '', { topic: weather, groupId: n.group('weather') }, JOIN_COLUMNS[0], 220, ['join-put']),
+      topicOut('join-weather-out', 'weather out', { topic: weather }, JOIN_COLUMNS[2], 160),
+      topicIn('join-weather-in', 'weather in', { topic: weather, groupId: n.group('weather') }, JOIN_TOPIC_IN_X, 220, ['join-put']),
       cacheNode('join-put', 'weather by time', { operation: 'put', columnFamily: 'weather', key: 'payload.time', keyType: 'msg' }, JOIN_COLUMNS[1], 220, ['join-stored']),
       debug('join-stored', 'weather stored', {}, JOIN_COLUMNS[2], 220),
       inject('join-activity-inject', 'activities', { once: true, onceDelay: 5 }, JOIN_COLUMNS[0], 300, ['join-activity-gen']),
@@ -374,8 +376,8 @@ function joinScenario(n) {
         300,
         ['join-activity-out'],
       ),
-      topicOut('join-activity-out', '', { topic: activity }, JOIN_COLUMNS[2], 300),
-      topicIn('join-activity-in', '', { topic: activity, groupId: n.group('activity') }, JOIN_COLUMNS[0], 360, ['join-handle']),
+      topicOut('join-activity-out', 'activities out', { topic: activity }, JOIN_COLUMNS[2], 300),
+      topicIn('join-activity-in', 'activities in', { topic: activity, groupId: n.group('activity') }, JOIN_TOPIC_IN_X, 360, ['join-handle']),
       handle(
         'join-handle',
         'newest weather at or before',
@@ -483,8 +485,8 @@ function synchronizationScenario(n) {
         y: 120,
         wires: [['sync-weather-out'], ['sync-activity-out']],
       },
-      topicOut('sync-weather-out', '', { topic: weather }, 780, 100),
-      topicOut('sync-activity-out', '', { topic: activity }, 780, 140),
+      topicOut('sync-weather-out', 'weather out', { topic: weather }, 780, 100),
+      topicOut('sync-activity-out', 'activities out', { topic: activity }, 780, 140),
       topicIn('sync-weather-in', 'weather in', { topic: weather, groupId: n.group('sync-weather'), maxInFlight: 1 }, 170, 220, ['sync-put']),
       cacheNode('sync-put', 'weather by time', { operation: 'put', columnFamily: 'sync_weather', key: 'payload.time', keyType: 'msg' }, 390, 220, ['sync-mark']),
       handle(

@@ -460,6 +460,17 @@ describe('the Node-RED editor in Chromium', function () {
     let config = page.locator('.red-ui-tray').last();
     await config.locator('#node-config-input-brokers').waitFor();
     await expectFields(config, 'node-config-input', ['name', 'brokers', 'clientId', 'connectionTimeout', 'usetls', 'saslMechanism']);
+    // The address is validated as it is typed: host:port, comma separated, or ${ENV}.
+    const brokersField = config.locator('#node-config-input-brokers');
+    const addresses: Array<[string, boolean]> = [['', false], ['localhost', false], ['a:9092,b:99999', false], ['${KAFKA_BROKERS}', true], ['127.0.0.1:9092, kafka:19092', true]];
+    for (const [value, valid] of addresses) {
+      await brokersField.fill(value);
+      await brokersField.dispatchEvent('change');
+      const marked = await brokersField.evaluate((el) => el.classList.contains('input-error'));
+      should(marked).equal(!valid, `brokers "${value}" should be marked ${valid ? 'valid' : 'invalid'}`);
+    }
+    await brokersField.fill('127.0.0.1:9092');
+    await brokersField.dispatchEvent('change');
     await expectHidden(config.locator('#node-config-row-tls'), 'the TLS config row (TLS off)');
     await expectHidden(config.locator('#node-config-input-username'), 'the SASL username (SASL none)');
     await config.locator('#node-config-input-usetls').check();

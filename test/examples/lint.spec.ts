@@ -14,14 +14,14 @@ type FlowNode = Record<string, any>;
 function goodFlow(): FlowNode[] {
   return [
     { id: 't', type: 'tab', label: 'T' },
-    { id: 'k', type: 'slipstream-kafka', brokers: '${KAFKA_BROKERS}' },
-    { id: 's', type: 'slipstream-store', path: 'db' },
-    { id: 'i', type: 'inject', z: 't', x: 100, y: 40, wires: [['h']] },
-    { id: 'h', type: 'slipstream-handle', z: 't', x: 200, y: 40, func: 'yield 1;', stores: [{ name: 'db', store: 's' }], wires: [['lo']] },
-    { id: 'lo', type: 'link out', z: 't', x: 300, y: 40, mode: 'link', links: ['li'], wires: [] },
-    { id: 'li', type: 'link in', z: 't', x: 100, y: 100, links: ['lo'], wires: [['c']] },
-    { id: 'c', type: 'slipstream-cache', z: 't', x: 200, y: 100, store: 's', operation: 'put', wires: [['o']] },
-    { id: 'o', type: 'slipstream-topic-out', z: 't', x: 300, y: 100, broker: 'k', topic: 'x', wires: [] },
+    { id: 'k', type: 'slipstream-kafka', name: 'Kafka', brokers: '${KAFKA_BROKERS}' },
+    { id: 's', type: 'slipstream-store', name: 'db', path: 'db' },
+    { id: 'i', type: 'inject', name: 'tick', z: 't', x: 100, y: 40, wires: [['h']] },
+    { id: 'h', type: 'slipstream-handle', name: 'one', z: 't', x: 200, y: 40, func: 'yield 1;', stores: [{ name: 'db', store: 's' }], wires: [['lo']] },
+    { id: 'lo', type: 'link out', name: 'to put', z: 't', x: 300, y: 40, mode: 'link', links: ['li'], wires: [] },
+    { id: 'li', type: 'link in', name: 'put', z: 't', x: 100, y: 100, links: ['lo'], wires: [['c']] },
+    { id: 'c', type: 'slipstream-cache', name: 'store it', z: 't', x: 200, y: 100, store: 's', operation: 'put', wires: [['o']] },
+    { id: 'o', type: 'slipstream-topic-out', name: 'x out', z: 't', x: 300, y: 100, broker: 'k', topic: 'x', wires: [] },
   ];
 }
 
@@ -95,6 +95,11 @@ describe('example flows (lint)', () => {
       should(parseFlow(JSON.stringify(goodFlow())).problems).eql([]);
     });
 
+    it('a node without a name (a tab needs none)', () => {
+      should(lintFlow(broken((f) => delete node(f, 'o').name), types)).eql(['slipstream-topic-out o: no name']);
+      should(lintFlow(broken((f) => (node(f, 'k').name = ' ')), types)).eql(['slipstream-kafka k: no name']);
+    });
+
     it('a duplicate id', () => {
       should(lintFlow(broken((f) => (node(f, 'o').id = 'c')), types)).containEql('duplicate id c');
     });
@@ -128,7 +133,7 @@ describe('example flows (lint)', () => {
         'slipstream-handle h (store binding "db"): stores[].store refers to gone, which does not exist',
       );
       // optional references may be blank
-      should(lintFlow(broken((f) => f.push({ id: 'cp', type: 'slipstream-checkpoint', z: 't', x: 1, y: 1, store: '', wires: [[], [], []] })), types)).eql([]);
+      should(lintFlow(broken((f) => f.push({ id: 'cp', type: 'slipstream-checkpoint', name: 'check', z: 't', x: 1, y: 1, store: '', wires: [[], [], []] })), types)).eql([]);
     });
 
     it('a node type that is neither ours nor a core node', () => {

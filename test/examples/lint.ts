@@ -106,10 +106,12 @@ export function lintFlow(flow: FlowNode[], types: NodeTypes): string[] {
     if (byId.has(id)) problems.push(`duplicate id ${id}`);
     byId.set(id, node);
   }
-  const name = (node: FlowNode): string => `${String(node.type)} ${String(node.id)}${node.name ? ` "${String(node.name)}"` : ''}`;
+  const name = (node: FlowNode): string => `${String(node.type)} ${String(node.id)}`;
   for (const node of flow) {
     const type = node.type as string;
     if (!types.ours.has(type) && !types.core.has(type)) problems.push(`${name(node)}: unknown node type (neither ours nor a core Node-RED node)`);
+    // Every node says what it is for: the palette label alone ("kafka in") does not.
+    if (!STRUCTURAL.includes(type) && !(typeof node.name === 'string' && node.name.trim() !== '')) problems.push(`${name(node)}: no name`);
     if (type === 'tab' || type === 'subflow') {
       if (node.z !== undefined) problems.push(`${name(node)}: a ${type} has no z`);
       continue;
