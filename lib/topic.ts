@@ -231,8 +231,8 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   private producing(): ProduceBatcher {
     this.batcher ??= new ProduceBatcher(
       async (messages) => {
-        const producer = await this.getProducer();
-        await producer.send({ topic: this.name, acks: this.resolved.acks, compression: compressionOf(this.resolved), messages });
+        await this.connection().ensureTopic(this.name, this.resolved.numPartitions);
+        await this.connection().sender().send({ topic: this.name, acks: this.resolved.acks, compression: compressionOf(this.resolved), messages });
       },
       {
         maxBatch: MAX_BATCH,

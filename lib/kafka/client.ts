@@ -1,4 +1,4 @@
-import { CompressionTypes, Kafka, logLevel, type LogEntry, Partitioners, type Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, type KafkaConfig, logLevel, type LogEntry, Partitioners, type Producer, type ProducerConfig } from 'kafkajs';
 import type { Logger } from '../log';
 import type { ResolvedConf } from './config';
 
@@ -10,9 +10,9 @@ import type { ResolvedConf } from './config';
  * broker is down. A request that finally fails reaches
  * the caller as an exception, which is reported with its context.
  */
-export function createKafka(conf: ResolvedConf, logger: Logger): Kafka {
+export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
   return new Kafka({
-    ...conf.kafka,
+    ...config,
     logLevel: logLevel.WARN,
     logCreator: () => kafkaLogTo(logger),
   });
@@ -37,8 +37,8 @@ export function kafkaLogTo(logger: Logger): (entry: LogEntry) => void {
 }
 
 /** murmur2 partitioning, so keys land on the same partitions as with Java/aiokafka clients. */
-export function createProducer(kafka: Kafka, conf: ResolvedConf): Producer {
-  return kafka.producer({ ...conf.producer, createPartitioner: Partitioners.DefaultPartitioner });
+export function createProducer(kafka: Kafka, config: ProducerConfig): Producer {
+  return kafka.producer({ ...config, createPartitioner: Partitioners.DefaultPartitioner });
 }
 
 export function compressionOf(conf: ResolvedConf): CompressionTypes {

@@ -34,6 +34,13 @@ export interface TopicConf {
    */
   deliveryTimeout?: number;
   compression?: 'none' | 'gzip';
+  /**
+   * Encode and send produce requests on a worker thread (default true), so
+   * that they use another core than the handlers. Without it, or when the
+   * connection settings cannot be passed to a thread (e.g. `ssl` with
+   * functions), they run on the main thread.
+   */
+  produceThread?: boolean;
   autoCommitInterval?: number;
   /** What to do with a record the codec cannot decode: log and skip it, or stop the stream. */
   onDecodeError?: 'skip' | 'stop';
@@ -58,6 +65,7 @@ export interface ResolvedConf {
   acks: number;
   deliveryTimeout: number;
   compression: 'none' | 'gzip';
+  produceThread: boolean;
   autoCommitInterval: number;
   onDecodeError: 'skip' | 'stop';
 }
@@ -65,7 +73,7 @@ export interface ResolvedConf {
 const KNOWN_KEYS = new Set<string>([
   'brokers', 'clientId', 'groupId', 'groupInstanceId', 'fromBeginning', 'ssl', 'sasl', 'connectionTimeout',
   'requestTimeout', 'retryTimeout', 'sessionTimeout', 'rebalanceTimeout', 'heartbeatInterval',
-  'maxBytesPerPartition', 'maxWaitTimeInMs', 'numPartitions', 'acks', 'deliveryTimeout', 'compression', 'autoCommitInterval',
+  'maxBytesPerPartition', 'maxWaitTimeInMs', 'numPartitions', 'acks', 'deliveryTimeout', 'compression', 'produceThread', 'autoCommitInterval',
   'onDecodeError', 'bootstrap_servers', 'client_id', 'group_id', 'group_instance_id', 'auto_offset_reset',
   'security_protocol', 'sasl_mechanism', 'sasl_plain_username', 'sasl_plain_password',
 ]);
@@ -140,6 +148,7 @@ export function resolveTopicConf(conf: TopicConf): ResolvedConf {
     acks: conf.acks ?? -1,
     deliveryTimeout,
     compression: conf.compression ?? 'none',
+    produceThread: conf.produceThread ?? true,
     autoCommitInterval: conf.autoCommitInterval ?? 1_000,
     onDecodeError: conf.onDecodeError ?? 'skip',
   };

@@ -3,6 +3,7 @@ import type { Logger } from '../log';
 import { ensureTopic } from './admin';
 import { createKafka, createProducer } from './client';
 import { type ResolvedConf, resolveTopicConf, type TopicConf } from './config';
+import { inThreadSender, ProduceThread, type RecordSender } from './produce-thread';
 
 /**
  * One Kafka client with a lazily started producer and admin, shared by every
@@ -13,12 +14,16 @@ export class KafkaConnection {
   private readonly kafka: Kafka;
   private producer: Promise<Producer> | undefined;
   private adminClient: Promise<Admin> | undefined;
+  private recordSender: RecordSender | undefined;
   private readonly ensured = new Map<string, Promise<void>>();
   /** Closed by its owner: a client started afterwards would never be closed. */
   private closed = false;
 
-  constructor(readonly conf: ResolvedConf, logger: Logger) {
-    this.kafka = createKafka(conf, logger);
+  constructor(
+    readonly conf: ResolvedConf,
+    private readonly logger: Logger,
+  ) {
+    this.kafka = createKafka(conf.kafka, logger);
   }
 
   /** A connection for `conf` (brokers, clientId, ssl, sasl, timeouts). */
@@ -29,11 +34,21 @@ export class KafkaConnection {
   getProducer(): Promise<Producer> {
     if (this.closed) return Promise.reject(closedError());
     this.producer ??= this.startOnce(async () => {
-      const producer = createProducer(this.kafka, this.conf);
+      const producer = createProducer(this.kafka, this.conf.producer);
       await producer.connect();
       return producer;
     }, () => (this.producer = undefined));
     return this.producer;
+  }
+
+  /**
+   * Where this connection's topics send what they produce: its produce thread
+   * (conf `produceThread`, the default), or `getProducer()`'s producer.
+   */
+  sender(): RecordSender {
+    if (this.closed) throw closedError();
+    this.recordSender ??= this.startSender();
+    return this.recordSender;
   }
 
   admin(): Promise<Admin> {
@@ -65,10 +80,17 @@ export class KafkaConnection {
   /** Disconnect producer and admin for good (a sender still waiting then fails); never throws. */
   async close(): Promise<void> {
     this.closed = true;
-    const { producer, adminClient } = this;
-    this.producer = this.adminClient = undefined;
+    const { producer, adminClient, recordSender } = this;
+    this.producer = this.adminClient = this.recordSender = undefined;
     this.ensured.clear();
-    await Promise.allSettled([producer?.then((p) => p.disconnect()), adminClient?.then((a) => a.disconnect())]);
+    await Promise.allSettled([producer?.then((p) => p.disconnect()), adminClient?.then((a) => a.disconnect()), recordSender?.close()]);
+  }
+
+  private startSender(): RecordSender {
+    const config = { kafka: this.conf.kafka, producer: this.conf.producer };
+    if (this.conf.produceThread && ProduceThread.canCarry(config)) return new ProduceThread(config, this.logger);
+    if (this.conf.produceThread) this.logger.info('Kafka connection: the settings cannot be passed to a produce thread (they hold functions): producing on the main thread');
+    return inThreadSender(() => this.getProducer());
   }
 
   private startOnce<T>(start: () => Promise<T>, forget: () => void): Promise<T> {

@@ -1,10 +1,11 @@
 // A Topic as a handle() sink queues its records for batched producing; the
 // source commits a record only after what was produced for it was
 // acknowledged, and a failed produce stops the stream without losing records.
-import type { Producer } from 'kafkajs';
 import should from 'should';
 import { Conf, handle, stream } from '../../lib';
-import { Topic, type TopicRecord } from '../../lib/topic';
+import { KafkaConnection, Topic, type TopicRecord } from '../../lib/topic';
+import type { RecordSender } from '../../lib/kafka/produce-thread';
+import { consoleLogger } from '../../lib/log';
 import { brokers, createTopic, kafka, trackTopics, uniqueTopic } from '../support/kafka';
 
 async function fill(topic: string, count: number): Promise<void> {
@@ -51,14 +52,16 @@ describe('Topic as a batching handle() sink, at-least-once', function () {
     await fill(input, 20);
     const conf = { brokers: brokers(), groupId, fromBeginning: true, autoCommitInterval: 100 };
     const source = track(new Topic(input, conf));
-    const sink = track(new Topic(output, { brokers: brokers() }));
+    const connection = KafkaConnection.fromConf({ brokers: brokers() }, consoleLogger);
+    after(() => connection.close());
+    const sink = track(new Topic(output, {}, { connection }));
     // Hold the broker's acknowledgements back (a slow broker cannot be made for real on demand).
-    const real = await sink.getProducer();
+    const real = connection.sender();
     let release!: () => void;
     const acked = new Promise<void>((resolve) => (release = resolve));
     let requests = 0;
-    const held = { send: async (request: Parameters<Producer['send']>[0]) => (requests++, await acked, real.send(request)) } as unknown as Producer;
-    Object.assign(sink, { getProducer: async () => held });
+    const held: RecordSender = { send: async (request) => (requests++, await acked, real.send(request)), close: () => real.close() };
+    Object.assign(connection, { sender: () => held });
     let handled = 0;
     handle(source, { sink: [sink] })((record: TopicRecord) => (handled++, [record.key, record.value]));
     const running = stream();

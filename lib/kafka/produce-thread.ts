@@ -1,0 +1,134 @@
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Message, Producer } from 'kafkajs';
+import type { Logger } from '../log';
+import { packMessages } from './packed-messages';
+import { type FromProduceThread, fromErrorChain, type ProduceThreadConfig, type ToProduceThread } from './produce-protocol';
+
+/** One produce request: resolves once the broker acknowledged every message (per `acks`). */
+export interface ProduceRequest {
+  topic: string;
+  acks: number;
+  compression: number;
+  messages: Message[];
+}
+
+/** Where a connection's produce requests go: a `ProduceThread`, or a producer on this thread. */
+export interface RecordSender {
+  send(request: ProduceRequest): Promise<void>;
+  /** Sends still waiting fail; never throws. */
+  close(): Promise<void>;
+}
+
+/** How long `close()` lets the thread disconnect its producer before it is terminated. */
+const CLOSE_WAIT_MS = 10_000;
+
+interface Waiting {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * A kafkajs producer on a worker thread (lib/kafka/produce-worker.ts), so
+ * that building, partitioning and writing produce requests (a quarter of a
+ * stateful pipeline's main-thread time with the producer on the main thread)
+ * use another core. Messages cross as one transferred buffer per request
+ * (`packMessages`); failures come back as errors with the fields
+ * `isTransient` reads, and the client's log lines as the connection's log
+ * lines. The thread starts with the first request and does not keep the
+ * process alive while nothing is waiting for it. A thread that dies fails
+ * what was waiting; the next request starts a new one.
+ */
+export class ProduceThread implements RecordSender {
+  private worker: Worker | undefined;
+  private nextId = 0;
+  private readonly waiting = new Map<number, Waiting>();
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly config: ProduceThreadConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Whether `config` can be passed to a thread (it may hold functions, e.g. in `ssl`). */
+  static canCarry(config: ProduceThreadConfig): boolean {
+    try {
+      structuredClone(config);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  send({ topic, acks, compression, messages }: ProduceRequest): Promise<void> {
+    if (this.closing) return Promise.reject(new Error('the produce thread was closed (the connection is closing)'));
+    const worker = this.started();
+    const id = ++this.nextId;
+    const packed = packMessages(messages);
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      if (this.waiting.size === 1) worker.ref();
+      const request: ToProduceThread = { type: 'send', id, topic, acks, compression, messages: packed };
+      worker.postMessage(request, [packed.bytes]);
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const worker = this.worker;
+      if (!worker) return;
+      worker.ref(); // until it has disconnected
+      const closed = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, CLOSE_WAIT_MS);
+        const done = (): void => (clearTimeout(timer), resolve());
+        worker.on('message', (message: FromProduceThread) => message.type === 'closed' && done());
+        worker.once('exit', done);
+      });
+      worker.postMessage({ type: 'close' } satisfies ToProduceThread);
+      await closed;
+      await worker.terminate();
+    })();
+    return this.closing;
+  }
+
+  private started(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(path.join(__dirname, 'produce-worker.js'), { workerData: this.config });
+    worker.unref();
+    worker.on('message', (message: FromProduceThread) => this.receive(worker, message));
+    worker.on('error', (error) => this.lost(worker, error));
+    worker.on('exit', (code) => this.lost(worker, new Error(`the produce thread ended (exit code ${code})`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  private receive(worker: Worker, message: FromProduceThread): void {
+    if (message.type === 'log') {
+      this.logger[message.level](message.message);
+    } else if (message.type === 'sent') {
+      const waiting = this.waiting.get(message.id);
+      if (!waiting) return;
+      this.waiting.delete(message.id);
+      if (this.waiting.size === 0 && !this.closing) worker.unref();
+      if (message.error) waiting.reject(fromErrorChain(message.error));
+      else waiting.resolve();
+    }
+  }
+
+  /** The thread failed or ended: what waited for it fails, and the next request starts another. */
+  private lost(worker: Worker, error: Error): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    const waiting = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const { reject } of waiting) reject(error);
+  }
+}
+
+/** Produce requests sent by a producer on this thread. */
+export function inThreadSender(producer: () => Promise<Producer>): RecordSender {
+  return {
+    send: async ({ topic, acks, compression, messages }) => void (await (await producer()).send({ topic, acks, compression, messages })),
+    close: async () => undefined, // the producer is its connection's
+  };
+}

@@ -1,0 +1,42 @@
+// The produce thread (see `ProduceThread`): a kafkajs producer on a worker
+// thread, so that encoding, partitioning and writing produce requests run on
+// another core than the records' handlers.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Producer } from 'kafkajs';
+import type { Logger } from '../log';
+import { createKafka, createProducer } from './client';
+import { unpackMessages } from './packed-messages';
+import { type FromProduceThread, type ProduceThreadConfig, type ToProduceThread, toErrorChain } from './produce-protocol';
+
+const port = parentPort;
+if (!port) throw new Error('produce-worker runs as a worker thread (started by ProduceThread)');
+const post = (message: FromProduceThread): void => port.postMessage(message);
+const logger: Logger = {
+  info: (message) => post({ type: 'log', level: 'info', message }),
+  warn: (message) => post({ type: 'log', level: 'warn', message }),
+  error: (message) => post({ type: 'log', level: 'error', message }),
+};
+const config = workerData as ProduceThreadConfig;
+const producer = createProducer(createKafka(config.kafka, logger), config.producer);
+/** Connected once; a failed connect is tried again by the next request. */
+let connected: Promise<Producer> | undefined;
+
+function connect(): Promise<Producer> {
+  connected ??= producer.connect().then(() => producer);
+  connected.catch(() => (connected = undefined));
+  return connected;
+}
+
+port.on('message', (request: ToProduceThread) => {
+  if (request.type === 'close') {
+    void producer.disconnect().finally(() => post({ type: 'closed' }));
+    return;
+  }
+  const { id, topic, acks, compression, messages } = request;
+  connect()
+    .then((p) => p.send({ topic, acks, compression, messages: unpackMessages(messages) }))
+    .then(
+      () => post({ type: 'sent', id }),
+      (error: unknown) => post({ type: 'sent', id, error: toErrorChain(error) }),
+    );
+});
