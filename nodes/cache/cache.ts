@@ -2,9 +2,9 @@ import nodePath from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { Cache } from '../../lib/cache';
 import type { Key } from '../../lib/interfaces';
-import { entriesArray, iterateOptions, type QueryEntry, type QueryKind, runQuery } from '../../lib/node-support/query';
-import { parseList, presetOptions, SharedStore, type StoreConfig, type StoreState, storeStatus } from '../../lib/node-support/store';
-import { UserCode } from '../../lib/node-support/user-code';
+import { entriesArray, iterateOptions, type QueryEntry, type QueryKind, runQuery } from '../shared/query';
+import { parseList, presetOptions, SharedStore, type StoreConfig, type StoreState, storeStatus } from '../shared/store';
+import { UserCode } from '../shared/user-code';
 
 // ---- slipstream-store (config) ---------------------------------------------------
 

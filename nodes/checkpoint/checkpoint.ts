@@ -1,9 +1,9 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { Checkpoint, Dependency } from '../../lib/checkpoint';
-import { formatDuration, toMillis } from '../../lib/node-support/duration';
-import { toMarker } from '../../lib/node-support/marker';
-import { earliestOffsets, partitionState } from '../../lib/node-support/offsets';
-import { type StoreConfig, type StoreState, storeStatus } from '../../lib/node-support/store';
+import { formatDuration, toMillis } from '../shared/duration';
+import { toMarker } from '../shared/marker';
+import { earliestOffsets, partitionState } from '../shared/offsets';
+import { type StoreConfig, type StoreState, storeStatus } from '../shared/store';
 
 interface DependencyDef {
   name: string;

@@ -1,12 +1,12 @@
 import util from 'node:util';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
 import type { Cache } from '../../lib/cache';
-import { drain } from '../../lib/node-support/generator';
-import { outputMessage } from '../../lib/node-support/output';
-import { type SharedStore, type StoreConfig, type StoreState, storeStatus } from '../../lib/node-support/store';
-import { watchLongRunning } from '../../lib/node-support/long-running';
-import { sandboxTimers } from '../../lib/node-support/timers';
-import { UserCode } from '../../lib/node-support/user-code';
+import { drain } from '../shared/generator';
+import { outputMessage } from '../shared/output';
+import { type SharedStore, type StoreConfig, type StoreState, storeStatus } from '../shared/store';
+import { watchLongRunning } from '../shared/long-running';
+import { sandboxTimers } from '../shared/timers';
+import { UserCode } from '../shared/user-code';
 
 /** One store bound to the node: `caches.<name>` in the user code. */
 interface Binding {

@@ -2,7 +2,7 @@ import type { ConnectionOptions } from 'node:tls';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { JsonCodec } from '../../lib/codecs';
 import type { ICodec } from '../../lib/interfaces';
-import { CompletionTracker } from '../../lib/flow/completion';
+import { CompletionTracker } from '../shared/completion';
 import type { Logger } from '../../lib/log';
 import {
   type DecodeError,

@@ -1,6 +1,6 @@
 import should from 'should';
-import { drain } from '../../../lib/node-support/generator';
-import { UserCode } from '../../../lib/node-support/user-code';
+import { drain } from '../../../nodes/shared/generator';
+import { UserCode } from '../../../nodes/shared/user-code';
 
 type Gen = (msg: unknown) => AsyncGenerator<unknown, unknown, unknown>;
 
@@ -9,7 +9,7 @@ function run(code: UserCode, gen: AsyncGenerator<unknown, unknown, unknown>, tim
   return drain(gen, { emit: (v) => out.push(v), step: (fn) => code.runSync(fn, timeoutMs), timeoutMs, stopped: () => false }).then(() => out);
 }
 
-describe('node-support: UserCode and drain', () => {
+describe('nodes/shared: UserCode and drain', () => {
   it('compiles once into a function of the sandbox, which sees only its globals', async () => {
     const code = new UserCode('test:1', { answer: 42 });
     const fn = code.compile<Gen>('body', 'async function* (msg) {', 'yield [typeof require, typeof process, answer, msg];');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import should from 'should';
-import { presetOptions, parseList, SharedStore, type StoreState, storeStatus } from '../../../lib/node-support/store';
+import { presetOptions, parseList, SharedStore, type StoreState, storeStatus } from '../../../nodes/shared/store';
 import { EngineUnavailableError } from '../../../lib/cache/engine';
 import { removeTempDirs, tempDir } from '../../cache/helpers';
 
@@ -16,7 +16,7 @@ async function settle(store: SharedStore): Promise<void> {
   while (store.state?.state === 'opening' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 }
 
-describe('node-support: SharedStore', () => {
+describe('nodes/shared: SharedStore', () => {
   afterEach(removeTempDirs);
 
   it('opens with the first user, tells every user, and shares one cache per column family', async () => {

@@ -1,5 +1,5 @@
-import { Cache, type CacheOptions } from '../cache';
-import { EngineUnavailableError } from '../cache/engine';
+import { Cache, type CacheOptions } from '../../lib/cache';
+import { EngineUnavailableError } from '../../lib/cache/engine';
 
 /** Option presets a store offers in the editor. */
 export type StorePreset = 'default' | 'large';
