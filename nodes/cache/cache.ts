@@ -4,6 +4,8 @@ import type { Cache } from '../../lib/cache';
 import type { Key } from '../../lib/interfaces';
 import { entriesArray, iterateOptions, type QueryEntry, type QueryKind, runQuery } from '../shared/query';
 import { parseList, presetOptions, SharedStore, type StoreConfig, type StoreState, storeStatus } from '../shared/store';
+import { errorStatus, refuse } from '../shared/status';
+import { evaluateProperty } from '../shared/typed-input';
 import { UserCode } from '../shared/user-code';
 
 // ---- slipstream-store (config) ---------------------------------------------------
@@ -61,11 +63,7 @@ export = function (RED: NodeAPI): void {
   }
   RED.nodes.registerType('slipstream-store', SlipstreamStore as never);
 
-  function evaluate(node: Node, value: string, type: string, msg: Msg): Promise<unknown> {
-    return new Promise((resolve, reject) =>
-      RED.util.evaluateNodeProperty(value, type, node, msg as NodeMessage, (err, result) => (err ? reject(err) : resolve(result))),
-    );
-  }
+  const evaluate = (node: Node, value: string, type: string, msg: Msg): Promise<unknown> => evaluateProperty(RED.util, node, msg, value, type);
 
   function SlipstreamCache(this: Node, def: CacheDef): void {
     RED.nodes.createNode(this, def);
@@ -104,7 +102,7 @@ export = function (RED: NodeAPI): void {
     let closing = false;
     const user = {
       id: node.id,
-      onStoreState(state: StoreState): void {
+      onState(state: StoreState): void {
         if (!closing) node.status(storeStatus(state));
       },
     };
@@ -112,9 +110,7 @@ export = function (RED: NodeAPI): void {
     const stopWatching = operation === 'watch' ? watch(cache) : undefined;
 
     function fail(reason: string): void {
-      node.status({ fill: 'red', shape: 'ring', text: reason.slice(0, 60) });
-      node.error(`slipstream-cache: ${reason}`);
-      node.on('input', (_msg, _send, done) => done(new Error(`slipstream-cache: ${reason}`)));
+      refuse(node, new Error(`slipstream-cache: ${reason}`), errorStatus(reason));
     }
 
     async function keyOf(msg: Msg): Promise<Key> {

@@ -3,7 +3,9 @@ import { Checkpoint, Dependency } from '../../lib/checkpoint';
 import { formatDuration, toMillis } from '../shared/duration';
 import { toMarker } from '../shared/marker';
 import { earliestOffsets, partitionState } from '../shared/offsets';
+import { errorStatus, refuse } from '../shared/status';
 import { type StoreConfig, type StoreState, storeStatus } from '../shared/store';
+import { evaluateProperty } from '../shared/typed-input';
 
 interface DependencyDef {
   name: string;
@@ -30,11 +32,7 @@ const KEY_PREFIX = '_slipstream_checkpoint_';
 const NO_SOURCE: AsyncIterable<unknown> = { [Symbol.asyncIterator]: async function* () {} };
 
 export = function (RED: NodeAPI): void {
-  function evaluate(node: Node, value: string, type: string, msg: Msg): Promise<unknown> {
-    return new Promise((resolve, reject) =>
-      RED.util.evaluateNodeProperty(value, type, node, msg as NodeMessage, (err, result) => (err ? reject(err) : resolve(result))),
-    );
-  }
+  const evaluate = (node: Node, value: string, type: string, msg: Msg): Promise<unknown> => evaluateProperty(RED.util, node, msg, value, type);
 
   function SlipstreamCheckpoint(this: Node, def: CheckpointDef): void {
     RED.nodes.createNode(this, def);
@@ -64,9 +62,7 @@ export = function (RED: NodeAPI): void {
     let closing = false;
 
     function fail(reason: string): void {
-      node.status({ fill: 'red', shape: 'ring', text: reason.slice(0, 60) });
-      node.error(`slipstream-checkpoint: ${reason}`);
-      node.on('input', (_msg, _send, done) => done(new Error(`slipstream-checkpoint: ${reason}`)));
+      refuse(node, new Error(`slipstream-checkpoint: ${reason}`), errorStatus(reason));
     }
 
     const control = (action: string, extra: object = {}): void => node.send([null, null, { action, ...extra } as NodeMessage]);
@@ -146,7 +142,7 @@ export = function (RED: NodeAPI): void {
 
     const user = {
       id: node.id,
-      onStoreState(state: StoreState): void {
+      onState(state: StoreState): void {
         if (closing) return;
         if (state.state === 'ready') checkpoint.ready().then(showStatus, (err: unknown) => node.error(err));
         else node.status(storeStatus(state));

@@ -3,6 +3,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus
 import type { Cache } from '../../lib/cache';
 import { drain } from '../shared/generator';
 import { outputMessage } from '../shared/output';
+import { errorStatus } from '../shared/status';
 import { type SharedStore, type StoreConfig, type StoreState, storeStatus } from '../shared/store';
 import { watchLongRunning } from '../shared/long-running';
 import { sandboxTimers } from '../shared/timers';
@@ -99,7 +100,7 @@ export = function (RED: NodeAPI): void {
       const worst = states.find((s) => s.state === 'error') ?? states.find((s) => s.state === 'opening') ?? states[0];
       if (worst) status(storeStatus(worst));
     }
-    const storeUser = { id: node.id, onStoreState: showStores };
+    const storeUser = { id: node.id, onState: showStores };
 
     function sandboxNode(send: Send, done: Done): SandboxNode {
       return {
@@ -147,7 +148,7 @@ export = function (RED: NodeAPI): void {
       const error = code.annotate(err);
       broken = true;
       node.error(error);
-      status({ fill: 'red', shape: 'ring', text: error.message.slice(0, 60) });
+      status(errorStatus(error));
       throw error;
     });
     ready.catch(() => undefined);

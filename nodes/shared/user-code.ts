@@ -15,6 +15,8 @@ export type CodeKind = 'body' | 'setup' | 'update';
 export class UserCode {
   private readonly context: vm.Context;
   private readonly stepScript = new vm.Script('__slipstream_step__()');
+  /** Errors whose message already names the user's line (known by identity, not by reading the message). */
+  private readonly located = new WeakSet<Error>();
 
   /** `label` names the node in stack traces, e.g. `slipstream-handle:<id>`. */
   constructor(
@@ -62,8 +64,9 @@ export class UserCode {
   annotate(err: unknown): Error {
     const error = types.isNativeError(err) ? err : new Error(describe(err));
     const where = new RegExp(`${escapeRegExp(this.label)}:(body|setup|update):(\\d+)(?::(\\d+))?`).exec(error.stack ?? '');
-    if (where && !error.message.includes(`(${where[1]}: line`)) {
+    if (where && !this.located.has(error)) {
       error.message += ` (${where[1]}: line ${where[2]}${where[3] ? `, col ${where[3]}` : ''})`;
+      this.located.add(error);
     }
     return error;
   }
@@ -89,6 +92,7 @@ export class UserCode {
       err.message = 'Unexpected end of input';
     }
     err.message += ` (${kind}: line ${line}${column > 0 ? `, col ${column}` : ''})`;
+    this.located.add(err);
     return err;
   }
 

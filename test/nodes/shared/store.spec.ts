@@ -5,9 +5,9 @@ import { presetOptions, parseList, SharedStore, type StoreState, storeStatus } f
 import { EngineUnavailableError } from '../../../lib/cache/engine';
 import { removeTempDirs, tempDir } from '../../cache/helpers';
 
-function user(id: string): { id: string; states: string[]; onStoreState(state: StoreState): void } {
+function user(id: string): { id: string; states: string[]; onState(state: StoreState): void } {
   const states: string[] = [];
-  return { id, states, onStoreState: (state) => states.push(state.state === 'error' ? `error: ${state.error.message}` : state.state) };
+  return { id, states, onState: (state) => states.push(state.state === 'error' ? `error: ${state.error.message}` : state.state) };
 }
 
 /** Until the store has opened or failed (opening RocksDB takes longer on a busy machine). */

@@ -32,6 +32,13 @@ describe('nodes/shared: UserCode and drain', () => {
     should(() => code.compile('setup', 'async function () {', 'ok();\nnot valid(')).throw(/\(setup: line 2, col 5\)$/);
   });
 
+  it('knows an error it located by the error itself, not by its text: a message that looks located still gets its line', async () => {
+    const code = new UserCode('test:4', {});
+    const fn = code.compile<Gen>('body', 'async function* () {', '\nthrow new Error("parse failed (body: line 9)");');
+    const err = await run(code, fn(null)).then(() => undefined, (e: unknown) => code.annotate(code.annotate(e)));
+    should(err!.message).equal('parse failed (body: line 9) (body: line 2, col 7)');
+  });
+
   it('names the user\'s line and column of a syntax error, also one at the end of the code', () => {
     const code = new UserCode('test:7', {});
     const message = (body: string): string => {
