@@ -8,16 +8,16 @@ describe('brokerAddressProblem (slipstream-kafka)', () => {
     should(brokerAddressProblem('[::1]:9092')).be.undefined();
   });
 
-  it('says what to do when the address is empty or an unset environment variable', () => {
-    should(brokerAddressProblem('')).equal('no broker address: set KAFKA_BROKERS or enter host:port');
-    should(brokerAddressProblem(undefined)).equal('no broker address: set KAFKA_BROKERS or enter host:port');
-    should(brokerAddressProblem(' , ')).equal('no broker address: set KAFKA_BROKERS or enter host:port');
-    should(brokerAddressProblem('${KAFKA_BROKERS}')).equal('no broker address: KAFKA_BROKERS is not set (enter host:port or set it)');
+  it('names the reason when the address is empty or an unset environment variable', () => {
+    should(brokerAddressProblem('')).eql({ reason: 'empty' });
+    should(brokerAddressProblem(undefined)).eql({ reason: 'empty' });
+    should(brokerAddressProblem(' , ')).eql({ reason: 'empty' });
+    should(brokerAddressProblem('${KAFKA_BROKERS}')).eql({ reason: 'unset', variable: 'KAFKA_BROKERS' });
   });
 
   it('names an entry that is not host:port', () => {
-    should(brokerAddressProblem('localhost')).equal('broker address "localhost" is not host:port');
-    should(brokerAddressProblem('a:9092,b:99999')).equal('broker address "b:99999" is not host:port');
-    should(brokerAddressProblem('a:0')).equal('broker address "a:0" is not host:port');
+    should(brokerAddressProblem('localhost')).eql({ reason: 'malformed', entry: 'localhost' });
+    should(brokerAddressProblem('a:9092,b:99999')).eql({ reason: 'malformed', entry: 'b:99999' });
+    should(brokerAddressProblem('a:0')).eql({ reason: 'malformed', entry: 'a:0' });
   });
 });
