@@ -1,9 +1,10 @@
-import nodePath from 'node:path';
+import path from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { Cache } from '../../lib/cache';
 import type { Key } from '../../lib/interfaces';
 import { entriesArray, iterateOptions, type QueryEntry, type QueryKind, runQuery } from '../shared/query';
-import { parseList, presetOptions, SharedStore, type StoreConfig, type StoreState, storeStatus } from '../shared/store';
+import { catalogTranslator, type Translate } from '../shared/i18n';
+import { parseList, presetOptions, SharedStore, type StoreConfig, type StoreState } from '../shared/store';
 import { errorStatus, refuse } from '../shared/status';
 import { evaluateProperty } from '../shared/typed-input';
 import { UserCode } from '../shared/user-code';
@@ -45,12 +46,17 @@ type Update = (oldValue: unknown, msg: Msg) => Promise<unknown>;
 /** Operations that write their result to the value location (which must then be a msg property). */
 const READS: ReadonlySet<Operation> = new Set(['get', 'has', 'query', 'update', 'watch']);
 
+/** This file's English message catalog (copied beside the compiled file by the build). */
+const CATALOG = path.join(__dirname, 'locales', 'en-US', 'cache.json');
+
 export = function (RED: NodeAPI): void {
+  const t = catalogTranslator(RED._ as Translate, CATALOG);
+
   function SlipstreamStore(this: Node & StoreConfig, def: StoreDef): void {
     RED.nodes.createNode(this, def);
     const userDir = (RED.settings as { userDir?: string }).userDir ?? process.cwd();
-    const dir = nodePath.resolve(userDir, def.path || 'slipstream-store');
-    this.store = new SharedStore(dir, presetOptions(def.preset), parseList(def.columnFamilies), (err) => this.error(err));
+    const dir = path.resolve(userDir, def.path || 'slipstream-store');
+    this.store = new SharedStore(dir, presetOptions(def.preset), parseList(def.columnFamilies), (err) => this.error(err), t);
     this.on('close', (done: () => void) => {
       this.store.close().then(
         () => done(),
@@ -75,15 +81,15 @@ export = function (RED: NodeAPI): void {
     const valueProp = def.value || 'payload';
     const config = RED.nodes.getNode(def.store) as unknown as StoreConfig | null;
     if (!config?.store) {
-      fail('no store (slipstream-store) configured');
+      fail(t('slipstream-cache.errors.no-store'));
       return;
     }
     if (READS.has(operation) && valueType !== 'msg') {
-      fail(`the value location of "${operation}" must be a msg property (it receives the result)`);
+      fail(t('slipstream-cache.errors.value-not-msg', { operation }));
       return;
     }
     if ((operation === 'query' || operation === 'watch') && keyType !== 'msg') {
-      fail(`the key location of "${operation}" must be a msg property (it receives the keys)`);
+      fail(t('slipstream-cache.errors.key-not-msg', { operation }));
       return;
     }
     const store = config.store;
@@ -103,7 +109,7 @@ export = function (RED: NodeAPI): void {
     const user = {
       id: node.id,
       onState(state: StoreState): void {
-        if (!closing) node.status(storeStatus(state));
+        if (!closing) node.status(store.statusOf(state));
       },
     };
     store.register(user);
@@ -116,7 +122,8 @@ export = function (RED: NodeAPI): void {
     async function keyOf(msg: Msg): Promise<Key> {
       const key = await evaluate(node, keyProp, keyType, msg);
       if (key === undefined || key === null) {
-        throw new Error(`slipstream-cache: no key: ${keyType === 'msg' ? `msg.${keyProp}` : `the ${keyType} ${keyProp}`} is ${key}`);
+        const where = keyType === 'msg' ? `msg.${keyProp}` : `the ${keyType} ${keyProp}`;
+        throw new Error(`slipstream-cache: ${t('slipstream-cache.errors.no-key', { where, value: String(key) })}`);
       }
       return key as Key;
     }

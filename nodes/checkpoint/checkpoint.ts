@@ -1,10 +1,12 @@
+import path from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { Checkpoint, Dependency } from '../../lib/checkpoint';
 import { formatDuration, toMillis } from '../shared/duration';
 import { toMarker } from '../shared/marker';
 import { earliestOffsets, partitionState } from '../shared/offsets';
 import { errorStatus, refuse } from '../shared/status';
-import { type StoreConfig, type StoreState, storeStatus } from '../shared/store';
+import { catalogTranslator, type Translate } from '../shared/i18n';
+import type { StoreConfig, StoreState } from '../shared/store';
 import { evaluateProperty } from '../shared/typed-input';
 
 interface DependencyDef {
@@ -31,7 +33,12 @@ const KEY_PREFIX = '_slipstream_checkpoint_';
 /** The node feeds the checkpoint itself: its streams are not iterated. */
 const NO_SOURCE: AsyncIterable<unknown> = { [Symbol.asyncIterator]: async function* () {} };
 
+/** This file's English message catalog (copied beside the compiled file by the build). */
+const CATALOG = path.join(__dirname, 'locales', 'en-US', 'checkpoint.json');
+
 export = function (RED: NodeAPI): void {
+  const t = catalogTranslator(RED._ as Translate, CATALOG);
+
   const evaluate = (node: Node, value: string, type: string, msg: Msg): Promise<unknown> => evaluateProperty(RED.util, node, msg, value, type);
 
   function SlipstreamCheckpoint(this: Node, def: CheckpointDef): void {
@@ -40,7 +47,7 @@ export = function (RED: NodeAPI): void {
     const markerProp = def.marker || 'timestamp';
     const markerType = def.markerType || 'msg';
     const store = def.store ? (RED.nodes.getNode(def.store) as unknown as StoreConfig | null)?.store : undefined;
-    if (def.store && !store) return fail('the selected slipstream-store is missing');
+    if (def.store && !store) return fail(t('slipstream-checkpoint.errors.store-missing'));
     const cache = store?.cache();
     let checkpoint: Checkpoint;
     try {
@@ -109,7 +116,7 @@ export = function (RED: NodeAPI): void {
       const state = RED.util.getMessageProperty(msg as NodeMessage, def.stateProperty) as unknown;
       if (state === undefined || state === null) return {};
       if (typeof state !== 'object' || Array.isArray(state)) {
-        throw new TypeError(`slipstream-checkpoint: msg.${def.stateProperty} must be an object (the state to keep), got: ${typeof state}`);
+        throw new TypeError(`slipstream-checkpoint: ${t('slipstream-checkpoint.errors.state-not-object', { property: def.stateProperty, type: typeof state })}`);
       }
       return state as Record<string, unknown>;
     }
@@ -117,7 +124,7 @@ export = function (RED: NodeAPI): void {
     async function handle(msg: Msg, send: Send): Promise<void> {
       const marker = toMarker(await evaluate(node, markerProp, markerType, msg), markerType === 'msg' ? `msg.${markerProp}` : 'marker');
       if (msg.dependency !== undefined) {
-        if (typeof msg.dependency !== 'string') throw new TypeError('slipstream-checkpoint: msg.dependency must be the name of a dependency');
+        if (typeof msg.dependency !== 'string') throw new TypeError(`slipstream-checkpoint: ${t('slipstream-checkpoint.errors.dependency-not-name')}`);
         msg.payload = await checkpoint.heartbeat(marker, msg.dependency);
         send([null, msg as NodeMessage, null]);
         return;
@@ -132,12 +139,15 @@ export = function (RED: NodeAPI): void {
       if (closing) return;
       for (const dependency of checkpoint.dependencies.values()) {
         if (dependency.isDown) {
-          const downtime = typeof dependency.downtime === 'number' ? ` for ${formatDuration(dependency.downtime)}` : '';
-          node.status({ fill: 'yellow', shape: 'ring', text: `${dependency.name} down${downtime}` });
+          const text =
+            typeof dependency.downtime === 'number'
+              ? t('slipstream-checkpoint.status.down-for', { name: dependency.name, duration: formatDuration(dependency.downtime) })
+              : t('slipstream-checkpoint.status.down', { name: dependency.name });
+          node.status({ fill: 'yellow', shape: 'ring', text });
           return;
         }
       }
-      node.status({ fill: 'green', shape: 'dot', text: 'all dependencies up' });
+      node.status({ fill: 'green', shape: 'dot', text: t('slipstream-checkpoint.status.all-up') });
     }
 
     const user = {
@@ -145,7 +155,7 @@ export = function (RED: NodeAPI): void {
       onState(state: StoreState): void {
         if (closing) return;
         if (state.state === 'ready') checkpoint.ready().then(showStatus, (err: unknown) => node.error(err));
-        else node.status(storeStatus(state));
+        else node.status(store!.statusOf(state));
       },
     };
     if (store) store.register(user);

@@ -1,5 +1,6 @@
 import { Cache, type CacheOptions } from '../../lib/cache';
 import { EngineUnavailableError } from '../../lib/cache/engine';
+import type { Translate } from './i18n';
 import { SharedOwner, type User } from './owner';
 import { errorStatus, type Status } from './status';
 
@@ -42,8 +43,15 @@ export class SharedStore extends SharedOwner<StoreState> {
     private readonly columnFamilies: string[] = [],
     /** Told the whole error of a failed open (statuses have room for its start only). */
     private readonly onError: (error: Error) => void = () => undefined,
+    /** The store node's texts (`slipstream-store.status.*`), which its users show. */
+    private readonly translate: Translate = (key) => key,
   ) {
     super();
+  }
+
+  /** A state of this store as the status of a node using it. */
+  statusOf(state: StoreState): Status {
+    return storeStatus(state, this.translate);
   }
 
   /** The shared cache on a column family (`default` unless named). */
@@ -106,11 +114,11 @@ export interface StoreConfig {
 }
 
 /** Node status (Node-RED's `{ fill, shape, text }`) for a store state. */
-export function storeStatus(state: StoreState): Status {
-  if (state.state === 'opening') return { fill: 'yellow', shape: 'ring', text: 'opening store' };
-  if (state.state === 'ready') return { fill: 'green', shape: 'dot', text: 'ready' };
+function storeStatus(state: StoreState, t: Translate): Status {
+  if (state.state === 'opening') return { fill: 'yellow', shape: 'ring', text: t('slipstream-store.status.opening') };
+  if (state.state === 'ready') return { fill: 'green', shape: 'dot', text: t('slipstream-store.status.ready') };
   const { error } = state;
   // The platform, not the start of the loader's message, is what fits under a node.
-  const text = error instanceof EngineUnavailableError ? `RocksDB is not available on this platform: ${error.platform}` : error.message;
-  return errorStatus(error, text);
+  if (error instanceof EngineUnavailableError) return errorStatus(error, t('slipstream-store.status.unavailable', { platform: error.platform }));
+  return errorStatus(error);
 }
