@@ -1,5 +1,6 @@
 import { types } from 'node:util';
 import vm from 'node:vm';
+import { errorText } from './status';
 
 /** Which piece of a node's user code: named in stack traces and error messages. */
 export type CodeKind = 'body' | 'setup' | 'update';
@@ -62,7 +63,7 @@ export class UserCode {
    * throw anything) whose message ends with the user's line, e.g. `(body: line 3, col 9)`.
    */
   annotate(err: unknown): Error {
-    const error = types.isNativeError(err) ? err : new Error(describe(err));
+    const error = types.isNativeError(err) ? err : new Error(errorText(err));
     const where = new RegExp(`${escapeRegExp(this.label)}:(body|setup|update):(\\d+)(?::(\\d+))?`).exec(error.stack ?? '');
     if (where && !this.located.has(error)) {
       error.message += ` (${where[1]}: line ${where[2]}${where[3] ? `, col ${where[3]}` : ''})`;
@@ -103,15 +104,6 @@ export class UserCode {
 
 export function timeoutError(timeoutMs: number): Error {
   return new Error(`timed out after ${timeoutMs / 1000} s`);
-}
-
-function describe(thrown: unknown): string {
-  if (typeof thrown === 'string') return thrown;
-  try {
-    return JSON.stringify(thrown) ?? String(thrown);
-  } catch {
-    return String(thrown);
-  }
 }
 
 function escapeRegExp(text: string): string {
