@@ -1,10 +1,13 @@
-import nodePath from 'node:path';
+import path from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { Cache } from '../../lib/cache';
 import type { Key } from '../../lib/interfaces';
-import { entriesArray, iterateOptions, type QueryEntry, type QueryKind, runQuery } from '../../lib/node-support/query';
-import { parseList, presetOptions, SharedStore, type StoreConfig, type StoreState, storeStatus } from '../../lib/node-support/store';
-import { UserCode } from '../../lib/node-support/user-code';
+import { entriesArray, iterateOptions, type QueryEntry, type QueryKind, runQuery } from '../shared/query';
+import { catalogTranslator, type Translate } from '../shared/i18n';
+import { parseList, presetOptions, SharedStore, type StoreConfig, type StoreState } from '../shared/store';
+import { errorStatus, refuse } from '../shared/status';
+import { evaluateProperty } from '../shared/typed-input';
+import { UserCode } from '../shared/user-code';
 
 // ---- slipstream-store (config) ---------------------------------------------------
 
@@ -43,12 +46,17 @@ type Update = (oldValue: unknown, msg: Msg) => Promise<unknown>;
 /** Operations that write their result to the value location (which must then be a msg property). */
 const READS: ReadonlySet<Operation> = new Set(['get', 'has', 'query', 'update', 'watch']);
 
+/** This file's English message catalog (copied beside the compiled file by the build). */
+const CATALOG = path.join(__dirname, 'locales', 'en-US', 'cache.json');
+
 export = function (RED: NodeAPI): void {
+  const t = catalogTranslator(RED._ as Translate, CATALOG);
+
   function SlipstreamStore(this: Node & StoreConfig, def: StoreDef): void {
     RED.nodes.createNode(this, def);
     const userDir = (RED.settings as { userDir?: string }).userDir ?? process.cwd();
-    const dir = nodePath.resolve(userDir, def.path || 'slipstream-store');
-    this.store = new SharedStore(dir, presetOptions(def.preset), parseList(def.columnFamilies), (err) => this.error(err));
+    const dir = path.resolve(userDir, def.path || 'slipstream-store');
+    this.store = new SharedStore(dir, presetOptions(def.preset), parseList(def.columnFamilies), (err) => this.error(err), t);
     this.on('close', (done: () => void) => {
       this.store.close().then(
         () => done(),
@@ -61,11 +69,7 @@ export = function (RED: NodeAPI): void {
   }
   RED.nodes.registerType('slipstream-store', SlipstreamStore as never);
 
-  function evaluate(node: Node, value: string, type: string, msg: Msg): Promise<unknown> {
-    return new Promise((resolve, reject) =>
-      RED.util.evaluateNodeProperty(value, type, node, msg as NodeMessage, (err, result) => (err ? reject(err) : resolve(result))),
-    );
-  }
+  const evaluate = (node: Node, value: string, type: string, msg: Msg): Promise<unknown> => evaluateProperty(RED.util, node, msg, value, type);
 
   function SlipstreamCache(this: Node, def: CacheDef): void {
     RED.nodes.createNode(this, def);
@@ -77,15 +81,15 @@ export = function (RED: NodeAPI): void {
     const valueProp = def.value || 'payload';
     const config = RED.nodes.getNode(def.store) as unknown as StoreConfig | null;
     if (!config?.store) {
-      fail('no store (slipstream-store) configured');
+      fail(t('slipstream-cache.errors.no-store'));
       return;
     }
     if (READS.has(operation) && valueType !== 'msg') {
-      fail(`the value location of "${operation}" must be a msg property (it receives the result)`);
+      fail(t('slipstream-cache.errors.value-not-msg', { operation }));
       return;
     }
     if ((operation === 'query' || operation === 'watch') && keyType !== 'msg') {
-      fail(`the key location of "${operation}" must be a msg property (it receives the keys)`);
+      fail(t('slipstream-cache.errors.key-not-msg', { operation }));
       return;
     }
     const store = config.store;
@@ -104,23 +108,22 @@ export = function (RED: NodeAPI): void {
     let closing = false;
     const user = {
       id: node.id,
-      onStoreState(state: StoreState): void {
-        if (!closing) node.status(storeStatus(state));
+      onState(state: StoreState): void {
+        if (!closing) node.status(store.statusOf(state));
       },
     };
     store.register(user);
     const stopWatching = operation === 'watch' ? watch(cache) : undefined;
 
     function fail(reason: string): void {
-      node.status({ fill: 'red', shape: 'ring', text: reason.slice(0, 60) });
-      node.error(`slipstream-cache: ${reason}`);
-      node.on('input', (_msg, _send, done) => done(new Error(`slipstream-cache: ${reason}`)));
+      refuse(node, new Error(`slipstream-cache: ${reason}`), errorStatus(reason));
     }
 
     async function keyOf(msg: Msg): Promise<Key> {
       const key = await evaluate(node, keyProp, keyType, msg);
       if (key === undefined || key === null) {
-        throw new Error(`slipstream-cache: no key: ${keyType === 'msg' ? `msg.${keyProp}` : `the ${keyType} ${keyProp}`} is ${key}`);
+        const where = keyType === 'msg' ? `msg.${keyProp}` : `the ${keyType} ${keyProp}`;
+        throw new Error(`slipstream-cache: ${t('slipstream-cache.errors.no-key', { where, value: String(key) })}`);
       }
       return key as Key;
     }

@@ -1,9 +1,13 @@
+import path from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { Checkpoint, Dependency } from '../../lib/checkpoint';
-import { formatDuration, toMillis } from '../../lib/node-support/duration';
-import { toMarker } from '../../lib/node-support/marker';
-import { earliestOffsets, partitionState } from '../../lib/node-support/offsets';
-import { type StoreConfig, type StoreState, storeStatus } from '../../lib/node-support/store';
+import { formatDuration, toMillis } from '../shared/duration';
+import { toMarker } from '../shared/marker';
+import { earliestOffsets, partitionState } from '../shared/offsets';
+import { errorStatus, refuse } from '../shared/status';
+import { catalogTranslator, type Translate } from '../shared/i18n';
+import type { StoreConfig, StoreState } from '../shared/store';
+import { evaluateProperty } from '../shared/typed-input';
 
 interface DependencyDef {
   name: string;
@@ -29,12 +33,13 @@ const KEY_PREFIX = '_slipstream_checkpoint_';
 /** The node feeds the checkpoint itself: its streams are not iterated. */
 const NO_SOURCE: AsyncIterable<unknown> = { [Symbol.asyncIterator]: async function* () {} };
 
+/** This file's English message catalog (copied beside the compiled file by the build). */
+const CATALOG = path.join(__dirname, 'locales', 'en-US', 'checkpoint.json');
+
 export = function (RED: NodeAPI): void {
-  function evaluate(node: Node, value: string, type: string, msg: Msg): Promise<unknown> {
-    return new Promise((resolve, reject) =>
-      RED.util.evaluateNodeProperty(value, type, node, msg as NodeMessage, (err, result) => (err ? reject(err) : resolve(result))),
-    );
-  }
+  const t = catalogTranslator(RED._ as Translate, CATALOG);
+
+  const evaluate = (node: Node, value: string, type: string, msg: Msg): Promise<unknown> => evaluateProperty(RED.util, node, msg, value, type);
 
   function SlipstreamCheckpoint(this: Node, def: CheckpointDef): void {
     RED.nodes.createNode(this, def);
@@ -42,7 +47,7 @@ export = function (RED: NodeAPI): void {
     const markerProp = def.marker || 'timestamp';
     const markerType = def.markerType || 'msg';
     const store = def.store ? (RED.nodes.getNode(def.store) as unknown as StoreConfig | null)?.store : undefined;
-    if (def.store && !store) return fail('the selected slipstream-store is missing');
+    if (def.store && !store) return fail(t('slipstream-checkpoint.errors.store-missing'));
     const cache = store?.cache();
     let checkpoint: Checkpoint;
     try {
@@ -64,9 +69,7 @@ export = function (RED: NodeAPI): void {
     let closing = false;
 
     function fail(reason: string): void {
-      node.status({ fill: 'red', shape: 'ring', text: reason.slice(0, 60) });
-      node.error(`slipstream-checkpoint: ${reason}`);
-      node.on('input', (_msg, _send, done) => done(new Error(`slipstream-checkpoint: ${reason}`)));
+      refuse(node, new Error(`slipstream-checkpoint: ${reason}`), errorStatus(reason));
     }
 
     const control = (action: string, extra: object = {}): void => node.send([null, null, { action, ...extra } as NodeMessage]);
@@ -113,7 +116,7 @@ export = function (RED: NodeAPI): void {
       const state = RED.util.getMessageProperty(msg as NodeMessage, def.stateProperty) as unknown;
       if (state === undefined || state === null) return {};
       if (typeof state !== 'object' || Array.isArray(state)) {
-        throw new TypeError(`slipstream-checkpoint: msg.${def.stateProperty} must be an object (the state to keep), got: ${typeof state}`);
+        throw new TypeError(`slipstream-checkpoint: ${t('slipstream-checkpoint.errors.state-not-object', { property: def.stateProperty, type: typeof state })}`);
       }
       return state as Record<string, unknown>;
     }
@@ -121,7 +124,7 @@ export = function (RED: NodeAPI): void {
     async function handle(msg: Msg, send: Send): Promise<void> {
       const marker = toMarker(await evaluate(node, markerProp, markerType, msg), markerType === 'msg' ? `msg.${markerProp}` : 'marker');
       if (msg.dependency !== undefined) {
-        if (typeof msg.dependency !== 'string') throw new TypeError('slipstream-checkpoint: msg.dependency must be the name of a dependency');
+        if (typeof msg.dependency !== 'string') throw new TypeError(`slipstream-checkpoint: ${t('slipstream-checkpoint.errors.dependency-not-name')}`);
         msg.payload = await checkpoint.heartbeat(marker, msg.dependency);
         send([null, msg as NodeMessage, null]);
         return;
@@ -136,20 +139,23 @@ export = function (RED: NodeAPI): void {
       if (closing) return;
       for (const dependency of checkpoint.dependencies.values()) {
         if (dependency.isDown) {
-          const downtime = typeof dependency.downtime === 'number' ? ` for ${formatDuration(dependency.downtime)}` : '';
-          node.status({ fill: 'yellow', shape: 'ring', text: `${dependency.name} down${downtime}` });
+          const text =
+            typeof dependency.downtime === 'number'
+              ? t('slipstream-checkpoint.status.down-for', { name: dependency.name, duration: formatDuration(dependency.downtime) })
+              : t('slipstream-checkpoint.status.down', { name: dependency.name });
+          node.status({ fill: 'yellow', shape: 'ring', text });
           return;
         }
       }
-      node.status({ fill: 'green', shape: 'dot', text: 'all dependencies up' });
+      node.status({ fill: 'green', shape: 'dot', text: t('slipstream-checkpoint.status.all-up') });
     }
 
     const user = {
       id: node.id,
-      onStoreState(state: StoreState): void {
+      onState(state: StoreState): void {
         if (closing) return;
         if (state.state === 'ready') checkpoint.ready().then(showStatus, (err: unknown) => node.error(err));
-        else node.status(storeStatus(state));
+        else node.status(store!.statusOf(state));
       },
     };
     if (store) store.register(user);

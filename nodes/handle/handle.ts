@@ -1,12 +1,15 @@
+import path from 'node:path';
 import util from 'node:util';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
 import type { Cache } from '../../lib/cache';
-import { drain } from '../../lib/node-support/generator';
-import { outputMessage } from '../../lib/node-support/output';
-import { type SharedStore, type StoreConfig, type StoreState, storeStatus } from '../../lib/node-support/store';
-import { watchLongRunning } from '../../lib/node-support/long-running';
-import { sandboxTimers } from '../../lib/node-support/timers';
-import { UserCode } from '../../lib/node-support/user-code';
+import { drain } from '../shared/generator';
+import { outputMessage } from '../shared/output';
+import { errorStatus } from '../shared/status';
+import { catalogTranslator, type Translate } from '../shared/i18n';
+import type { SharedStore, StoreConfig } from '../shared/store';
+import { watchLongRunning } from '../shared/long-running';
+import { sandboxTimers } from '../shared/timers';
+import { UserCode } from '../shared/user-code';
 
 /** One store bound to the node: `caches.<name>` in the user code. */
 interface Binding {
@@ -58,7 +61,12 @@ function callsDone(code: string): boolean {
 /** A message running this long (ms) is shown in the status, with its running time, updated as often. */
 const LONG_RUNNING_MS = 5_000;
 
+/** This file's English message catalog (copied beside the compiled file by the build). */
+const CATALOG = path.join(__dirname, 'locales', 'en-US', 'handle.json');
+
 export = function (RED: NodeAPI): void {
+  const t = catalogTranslator(RED._ as Translate, CATALOG);
+
   function SlipstreamHandle(this: Node, def: HandleDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -83,7 +91,7 @@ export = function (RED: NodeAPI): void {
         everyMs: LONG_RUNNING_MS,
         show: (running) => {
           noticeShown = true;
-          node.status({ fill: 'yellow', shape: 'ring', text: `message running for ${running}` });
+          node.status({ fill: 'yellow', shape: 'ring', text: t('slipstream-handle.status.running', { duration: running }) });
         },
         clear: () => {
           noticeShown = false;
@@ -95,11 +103,11 @@ export = function (RED: NodeAPI): void {
     /** The worst state of the bound stores, as status. */
     function showStores(): void {
       if (closing || broken) return;
-      const states = [...stores].map((store) => store.state).filter((state): state is StoreState => state !== undefined);
-      const worst = states.find((s) => s.state === 'error') ?? states.find((s) => s.state === 'opening') ?? states[0];
-      if (worst) status(storeStatus(worst));
+      const states = [...stores].flatMap((store) => (store.state ? [{ store, state: store.state }] : []));
+      const worst = states.find((s) => s.state.state === 'error') ?? states.find((s) => s.state.state === 'opening') ?? states[0];
+      if (worst) status(worst.store.statusOf(worst.state));
     }
-    const storeUser = { id: node.id, onStoreState: showStores };
+    const storeUser = { id: node.id, onState: showStores };
 
     function sandboxNode(send: Send, done: Done): SandboxNode {
       return {
@@ -147,7 +155,7 @@ export = function (RED: NodeAPI): void {
       const error = code.annotate(err);
       broken = true;
       node.error(error);
-      status({ fill: 'red', shape: 'ring', text: error.message.slice(0, 60) });
+      status(errorStatus(error));
       throw error;
     });
     ready.catch(() => undefined);
@@ -206,7 +214,7 @@ export = function (RED: NodeAPI): void {
     for (const binding of bindings) {
       const config = RED.nodes.getNode(binding.store) as unknown as StoreConfig | null;
       if (!binding.name || !config?.store) {
-        node.error(`slipstream-handle: store binding "${binding.name}" has no name or no slipstream-store configured`);
+        node.error(`slipstream-handle: ${t('slipstream-handle.errors.binding', { name: binding.name })}`);
         continue;
       }
       caches[binding.name] = config.store.cache(binding.columnFamily);

@@ -1,13 +1,13 @@
+import path from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { JsonCodec } from '../../lib/codecs';
 import type { ICodec } from '../../lib/interfaces';
-import { CompletionTracker } from '../../lib/flow/completion';
 import type { Logger } from '../../lib/log';
 import {
   type DecodeError,
   DeliveryTimeoutError,
-  KafkaConnection,
+  type KafkaConnection,
   type Offset,
   type Retrying,
   retryReason,
@@ -17,7 +17,11 @@ import {
   type TopicRecord,
 } from '../../lib/topic';
 import { Signal } from '../../lib/utils/signal';
-import { brokerAddressProblem } from '../shared/broker-address';
+import { type AddressProblem, brokerAddressProblem } from '../shared/broker-address';
+import { type BrokerState, type BrokerUser, SharedBroker } from '../shared/broker';
+import { CompletionTracker } from '../shared/completion';
+import { catalogTranslator, type Translate } from '../shared/i18n';
+import { errorStatus, errorText, refuse, shortText, type Status } from '../shared/status';
 
 // ---- slipstream-kafka (config) -------------------------------------------------
 
@@ -33,13 +37,17 @@ interface BrokerCredentials {
   username?: string;
   password?: string;
 }
+/** The broker config node, as its users see it (10-mqtt's broker node has the same three doors). */
 interface BrokerNode extends Node<BrokerCredentials> {
   conf: TopicConf;
-  /** Why the address cannot be used (its users show it and make no client), if it cannot. */
+  /** Why the address cannot be used, as text (its users show it and make no client), if it cannot. */
   problem: string | undefined;
+  /** The shared connection (made now if it is not open). */
   connection(): KafkaConnection;
-  register(user: Node): void;
-  deregister(user: Node): Promise<void>;
+  /** Start using the connection: it connects for the first user; every user hears its state. */
+  register(user: BrokerUser): void;
+  /** Stop using it: it closes when the last user is removed, and stays open across a redeploy. */
+  deregister(user: BrokerUser, removed: boolean): Promise<void>;
 }
 interface TlsConfigNode extends Node {
   addTLSOptions(opts: ConnectionOptions): void;
@@ -104,28 +112,35 @@ function stringHeaders(headers: TopicRecord['headers']): Record<string, string |
   return out;
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /**
- * Status text fits the editor: the cause, without the "Error while consuming
- * from Topic <name>: " the node already shows by being that topic's node.
+ * Status text of a topic's failure, read by its kind: a delivery timeout
+ * with its duration, a refused topic with its name; otherwise the cause,
+ * without the "Error while consuming from Topic <name>: " the node already
+ * shows by being that topic's node (the library keeps the failure in `cause`).
  */
-function shortStatus(err: unknown): string {
-  const timedOut = err instanceof Error && err.cause instanceof DeliveryTimeoutError ? err.cause : undefined;
-  if (timedOut) return `not delivered within ${timedOut.deliveryTimeout / 1_000} s: ${retryReason(timedOut.cause as Error)}`;
-  const refused = topicErrorIn(err);
-  const text = refused
-    ? `topic "${refused.topic}": ${refused.reason}`
-    : errorText(err).replace(/^Error while (?:consuming from|producing to) Topic \S+: /, '');
-  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+function failureText(err: unknown, t: Translate): string {
+  const timedOut = errorIn(err, DeliveryTimeoutError);
+  if (timedOut) return t('slipstream-kafka.status.not-delivered', { seconds: timedOut.deliveryTimeout / 1_000, reason: retryReason(timedOut.cause as Error) });
+  const refused = errorIn(err, TopicError);
+  if (refused) return t('slipstream-kafka.status.refused-topic', { topic: refused.topic, reason: refused.reason });
+  return errorText(err instanceof Error && err.cause !== undefined ? err.cause : err);
 }
 
-/** The broker's refusal of a topic (a `TopicError`) in the cause chain of `err`. */
-function topicErrorIn(err: unknown): TopicError | undefined {
-  for (let e = err; e instanceof Error; e = e.cause) if (e instanceof TopicError) return e;
+/** The first error of class `kind` in the cause chain of `err`. */
+function errorIn<E extends Error>(err: unknown, kind: abstract new (...args: never[]) => E): E | undefined {
+  for (let e = err; e instanceof Error; e = e.cause) if (e instanceof kind) return e;
   return undefined;
+}
+
+/** A broker connection state as a user's status. */
+function brokerStatus(state: BrokerState, t: Translate): Status {
+  if (state.state === 'connecting') return { fill: 'yellow', shape: 'ring', text: t('slipstream-kafka.status.connecting') };
+  if (state.state === 'connected') return { fill: 'green', shape: 'dot', text: t('slipstream-kafka.status.connected') };
+  return errorStatus(state.error, retryReason(state.error));
+}
+
+function problemText(problem: AddressProblem, t: Translate): string {
+  return t(`slipstream-kafka.problem.${problem.reason}`, problem);
 }
 
 /** How often the "retrying N s" status of topic-out is brought up to date. */
@@ -143,7 +158,10 @@ class RetryStatus {
   private ticker: NodeJS.Timeout | undefined;
   private shown = '';
 
-  constructor(private readonly node: Node) {}
+  constructor(
+    private readonly node: Node,
+    private readonly t: Translate,
+  ) {}
 
   update(topic: string, retrying: Retrying | undefined): void {
     if (retrying) this.retrying.set(topic, retrying);
@@ -157,11 +175,16 @@ class RetryStatus {
   }
 
   delivered(): void {
-    if (this.retrying.size === 0) this.show({ fill: 'green', shape: 'dot', text: 'connected' });
+    if (this.retrying.size === 0) this.show({ fill: 'green', shape: 'dot', text: this.t('slipstream-kafka.status.connected') });
   }
 
-  failed(text: string): void {
-    this.show({ fill: 'red', shape: 'ring', text });
+  failed(err: unknown): void {
+    this.show(errorStatus(err, failureText(err, this.t)));
+  }
+
+  /** The broker's connection state, unless retries say more. */
+  broker(status: Status): void {
+    if (this.retrying.size === 0) this.show(status);
   }
 
   stop(): void {
@@ -172,11 +195,11 @@ class RetryStatus {
   private showRetrying(): void {
     const oldest = [...this.retrying.values()].reduce((a, b) => (b.since < a.since ? b : a));
     const seconds = Math.round((Date.now() - oldest.since) / 1_000);
-    this.show({ fill: 'yellow', shape: 'ring', text: `${retryReason(oldest.error)}, retrying ${seconds} s` });
+    this.show({ fill: 'yellow', shape: 'ring', text: this.t('slipstream-kafka.status.retrying', { reason: retryReason(oldest.error), seconds }) });
   }
 
   /** Only changes reach the editor (a busy node acknowledges thousands of records a second). */
-  private show(status: { fill: 'green' | 'yellow' | 'red'; shape: 'dot' | 'ring'; text: string }): void {
+  private show(status: Status): void {
     const key = `${status.fill} ${status.text}`;
     if (key === this.shown) return;
     this.shown = key;
@@ -218,13 +241,14 @@ function hooksOf(RED: NodeAPI): Hooks {
 /** How long a closing broker node waits for its users to close (they take at most 10 s, Node-RED waits 15 s). */
 const USERS_CLOSE_MS = 12_000;
 
+/** This file's English message catalog (copied beside the compiled file by the build). */
+const CATALOG = path.join(__dirname, 'locales', 'en-US', 'topic.json');
+
 export = function (RED: NodeAPI): void {
   const hooks = hooksOf(RED);
-
+  const t = catalogTranslator(RED._ as Translate, CATALOG);
   function SlipstreamKafka(this: BrokerNode, def: BrokerDef): void {
     RED.nodes.createNode(this, def);
-    const users = new Set<string>();
-    let connection: KafkaConnection | undefined;
     const ssl: ConnectionOptions | undefined = def.usetls ? {} : undefined;
     if (ssl && def.tls) (RED.nodes.getNode(def.tls) as TlsConfigNode | null)?.addTLSOptions(ssl);
     const { username = '', password = '' } = this.credentials ?? {};
@@ -235,68 +259,61 @@ export = function (RED: NodeAPI): void {
       sasl: def.saslMechanism && def.saslMechanism !== 'none' ? { mechanism: def.saslMechanism, username, password } : undefined,
       connectionTimeout: Number(def.connectionTimeout) || 3_000,
     };
-    this.problem = brokerAddressProblem(def.brokers);
-    if (this.problem) this.error(`slipstream-kafka: ${this.problem}`); // once here; each user shows it as its status
-    this.connection = () => (connection ??= KafkaConnection.fromConf(this.conf, nodeLogger(RED.log, this)));
-    /** Called when the last user deregistered. */
-    let lastUserGone: (() => void) | undefined;
-    const closeConnection = async (): Promise<void> => {
-      const closing = connection;
-      connection = undefined;
-      await closing?.close();
-    };
-    this.register = (user) => void users.add(user.id);
-    this.deregister = async (user) => {
-      users.delete(user.id);
-      if (users.size > 0) return;
-      lastUserGone?.();
-      await closeConnection();
-    };
-    this.on('close', (done: () => void) => {
-      // Node-RED stops the users at the same time, and they may still be sending what
-      // they were given: a producer disconnected under a send reconnects and is never
-      // closed. So the connection closes once the last user is gone (or after a while).
-      let timer: NodeJS.Timeout | undefined;
-      const usersGone =
-        users.size === 0
-          ? Promise.resolve()
-          : new Promise<void>((resolve) => {
-              lastUserGone = resolve;
-              timer = setTimeout(resolve, USERS_CLOSE_MS);
-            });
-      void usersGone
-        .then(() => clearTimeout(timer))
-        .then(closeConnection)
-        .then(() => done());
-    });
+    const problem = brokerAddressProblem(def.brokers);
+    this.problem = problem && problemText(problem, t);
+    if (this.problem) this.error(t('slipstream-kafka.errors.address', { problem: this.problem })); // once here; each user shows it as its status
+    const broker = new SharedBroker(this.conf, nodeLogger(RED.log, this));
+    this.connection = () => broker.connection();
+    this.register = (user) => broker.register(user);
+    this.deregister = (user, removed) => broker.deregister(user, removed);
+    // Stopped by a full deploy or a change of its settings; a redeploy that only restarts its users keeps it.
+    this.on('close', (done: () => void) => void broker.closeWhenUnused(USERS_CLOSE_MS).then(() => done()));
   }
   RED.nodes.registerType('slipstream-kafka', SlipstreamKafka as never, {
     credentials: { username: { type: 'text' }, password: { type: 'password' } },
   });
 
+  /** The broker config node of a topic node, or why it cannot be used (the node then refuses its messages). */
+  function brokerOf(node: Node, def: { broker: string }, type: 'slipstream-topic-in' | 'slipstream-topic-out'): BrokerNode | undefined {
+    const broker = RED.nodes.getNode(def.broker) as BrokerNode | null;
+    if (!broker) {
+      refuse(node, new Error(t(`${type}.errors.no-broker`)), errorStatus(t('slipstream-kafka.status.no-broker')));
+      return undefined;
+    }
+    if (broker.problem) {
+      // The broker node logged it once; each user shows it and fails its messages with it.
+      const error = new Error(t(`${type}.errors.address`, { problem: broker.problem }));
+      node.status(errorStatus(error, broker.problem));
+      node.on('input', (_msg: NodeMessageInFlow, _send, done) => done(error));
+      return undefined;
+    }
+    return broker;
+  }
+
   function SlipstreamTopicIn(this: Node, def: TopicInDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const broker = RED.nodes.getNode(def.broker) as BrokerNode | null;
-    if (!broker) {
-      node.status({ fill: 'red', shape: 'ring', text: 'no broker configured' });
-      node.error('slipstream-topic-in: no Kafka broker (slipstream-kafka) configured');
-      return;
-    }
-    if (broker.problem) {
-      node.status({ fill: 'red', shape: 'ring', text: broker.problem }); // the broker node logged it once
-      return;
-    }
+    const broker = brokerOf(node, def, 'slipstream-topic-in');
+    if (!broker) return;
     if (!def.topic) {
-      node.status({ fill: 'red', shape: 'ring', text: 'no topic' });
-      node.error('slipstream-topic-in: no topic configured');
+      refuse(node, new Error(t('slipstream-topic-in.errors.no-topic')), errorStatus(t('slipstream-topic-in.status.no-topic')));
       return;
     }
-    broker.register(node);
     const start = def.start || 'committed';
     const offset = start === 'earliest' ? -2 : start === 'latest' ? -1 : start === 'offset' ? Number(def.offset) : undefined;
     const tracker = new CompletionTracker();
     const onFailure = def.onFailure === 'skip' ? 'skip' : 'hold';
+    let closing = false;
+    /** Whether the consumer reported a state of its own (it says more than the broker's connection). */
+    let consumerReported = false;
+    // A consumer is connected once it joined its group: until then the broker's "connected" is not shown.
+    const user: BrokerUser = {
+      id: node.id,
+      onState: (state) => {
+        if (!closing && !consumerReported && state.state !== 'connected') node.status(brokerStatus(state, t));
+      },
+    };
+    broker.register(user);
     const topic = new Topic(
       def.topic,
       { groupId: def.groupId || `node-red-${node.id}`, fromBeginning: start !== 'latest' },
@@ -310,12 +327,13 @@ export = function (RED: NodeAPI): void {
         logger: nodeLogger(RED.log, node),
         onConsumerState: (state, err) => showState(state, err),
         onRecordFailure: ({ partition, offset: at }, err) => {
-          if (onFailure === 'hold') node.status({ fill: 'yellow', shape: 'dot', text: `failed p${partition}@${at}, commits held: ${shortStatus(err)}` });
+          if (onFailure === 'hold') {
+            node.status({ fill: 'yellow', shape: 'dot', text: shortText(t('slipstream-topic-in.status.held', { partition, offset: at, reason: failureText(err, t) })) });
+          }
         },
         onSkippedRecord: (err) => reportUndecodable(err),
       },
     );
-    let closing = false;
 
     /** A record the codec rejected: skipped (its offset counts as done), and shown to Catch nodes with its raw bytes. */
     function reportUndecodable(err: DecodeError): void {
@@ -333,11 +351,12 @@ export = function (RED: NodeAPI): void {
 
     function showState(state: string, err?: Error): void {
       if (closing) return;
-      if (state === 'connected') node.status({ fill: 'green', shape: 'dot', text: 'connected' });
-      else if (state === 'paused') node.status({ fill: 'yellow', shape: 'dot', text: 'paused' });
-      else if (state === 'connecting') node.status({ fill: 'yellow', shape: 'ring', text: 'connecting' });
-      else if (state === 'error') node.status({ fill: 'red', shape: 'ring', text: shortStatus(err) });
-      else node.status({ fill: 'red', shape: 'ring', text: 'disconnected' });
+      consumerReported = true;
+      if (state === 'connected') node.status({ fill: 'green', shape: 'dot', text: t('slipstream-kafka.status.connected') });
+      else if (state === 'paused') node.status({ fill: 'yellow', shape: 'dot', text: t('slipstream-kafka.status.paused') });
+      else if (state === 'connecting') node.status({ fill: 'yellow', shape: 'ring', text: t('slipstream-kafka.status.connecting') });
+      else if (state === 'error') node.status(errorStatus(err, failureText(err, t)));
+      else node.status({ fill: 'red', shape: 'ring', text: t('slipstream-kafka.status.disconnected') });
     }
 
     // Count every delivery of our messages and every done(): a record is
@@ -347,7 +366,7 @@ export = function (RED: NodeAPI): void {
       if (callsDone(event.destination.node)) tracker.delivered(event.msg._msgid ?? '');
     });
     hooks.add(`onComplete.${hookLabel}`, (event: { msg: NodeMessage; error?: unknown }) => {
-      const error = event.error === undefined || event.error === null ? undefined : event.error instanceof Error ? event.error : new Error(String(event.error));
+      const error = event.error === undefined || event.error === null ? undefined : event.error instanceof Error ? event.error : new Error(errorText(event.error));
       tracker.completed(event.msg._msgid ?? '', error);
     });
 
@@ -388,7 +407,7 @@ export = function (RED: NodeAPI): void {
         } catch (err) {
           if (closing) return;
           node.error(errorText(err));
-          node.status({ fill: 'red', shape: 'ring', text: shortStatus(err) });
+          node.status(errorStatus(err, failureText(err, t)));
           await pause();
         }
       }
@@ -399,7 +418,7 @@ export = function (RED: NodeAPI): void {
       if (action === 'pause') topic.pause();
       else if (action === 'resume') topic.resume();
       else if (action === 'seek') await topic.seek(offset as Offset);
-      else node.warn(`slipstream-topic-in: unknown action ${JSON.stringify(action)} (expected "pause", "resume" or "seek")`);
+      else node.warn(t('slipstream-topic-in.errors.unknown-action', { action: JSON.stringify(action) }));
     }
 
     // One control message at a time, in arrival order: a seek takes a moment,
@@ -412,13 +431,13 @@ export = function (RED: NodeAPI): void {
       );
     });
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    node.on('close', (removed: boolean, done: () => void) => {
       closing = true;
       hooks.remove(`*.${hookLabel}`);
       tracker.clear(); // unfinished records are not committed: they come again
       void topic
         .close()
-        .then(() => broker.deregister(node))
+        .then(() => broker.deregister(user, removed))
         .then(() => {
           node.status({});
           done();
@@ -430,32 +449,30 @@ export = function (RED: NodeAPI): void {
   function SlipstreamTopicOut(this: Node, def: TopicOutDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const broker = RED.nodes.getNode(def.broker) as BrokerNode | null;
-    if (!broker) {
-      node.status({ fill: 'red', shape: 'ring', text: 'no broker configured' });
-      node.error('slipstream-topic-out: no Kafka broker (slipstream-kafka) configured');
-      return;
-    }
-    if (broker.problem) {
-      const problem = broker.problem;
-      node.status({ fill: 'red', shape: 'ring', text: problem }); // the broker node logged it once
-      node.on('input', (_msg: NodeMessageInFlow, _send, done) => done(new Error(`slipstream-topic-out: ${problem}`)));
-      return;
-    }
+    const broker = brokerOf(node, def, 'slipstream-topic-out');
+    if (!broker) return;
     const deliveryTimeout = def.deliveryTimeout === undefined || def.deliveryTimeout === '' ? undefined : Number(def.deliveryTimeout);
     if (deliveryTimeout !== undefined && !(deliveryTimeout > 0)) {
-      node.status({ fill: 'red', shape: 'ring', text: 'invalid delivery timeout' });
-      node.error(`slipstream-topic-out: the delivery timeout must be a positive number of seconds, got: ${JSON.stringify(def.deliveryTimeout)}`);
+      const error = new Error(t('slipstream-topic-out.errors.invalid-timeout', { value: JSON.stringify(def.deliveryTimeout) }));
+      refuse(node, error, errorStatus(t('slipstream-topic-out.status.invalid-timeout')));
       return;
     }
-    broker.register(node);
     const topics = new Map<string, Topic>();
     const conf: TopicConf = {
       acks: def.acks === '' || def.acks === undefined ? -1 : Number(def.acks),
       compression: def.compression || 'none',
       deliveryTimeout: deliveryTimeout === undefined ? undefined : deliveryTimeout * 1_000,
     };
-    const retries = new RetryStatus(node);
+    const retries = new RetryStatus(node, t);
+    let closing = false;
+    // The broker's connection state shows before the first message (10-mqtt's users do the same).
+    const user: BrokerUser = {
+      id: node.id,
+      onState: (state) => {
+        if (!closing) retries.broker(brokerStatus(state, t));
+      },
+    };
+    broker.register(user);
 
     function topicFor(name: string): Topic {
       let topic = topics.get(name);
@@ -474,7 +491,7 @@ export = function (RED: NodeAPI): void {
     node.on('input', (msg: NodeMessageInFlow & { key?: unknown; headers?: unknown; partition?: unknown }, _send, done) => {
       const name = def.topic || (typeof msg.topic === 'string' ? msg.topic : '');
       if (!name) {
-        done(new Error('slipstream-topic-out: no topic: set one in the node or in msg.topic'));
+        done(new Error(t('slipstream-topic-out.errors.no-topic')));
         return;
       }
       const partition = msg.partition === undefined || msg.partition === null || msg.partition === '' ? undefined : Number(msg.partition);
@@ -486,18 +503,19 @@ export = function (RED: NodeAPI): void {
             done();
           },
           (err: Error) => {
-            retries.failed(shortStatus(err));
+            retries.failed(err);
             done(err);
           },
         );
     });
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    node.on('close', (removed: boolean, done: () => void) => {
+      closing = true;
       retries.stop();
-      const closing = [...topics.values()].map((t) => t.close());
+      const closingTopics = [...topics.values()].map((topic) => topic.close());
       topics.clear();
-      void Promise.all(closing)
-        .then(() => broker.deregister(node))
+      void Promise.all(closingTopics)
+        .then(() => broker.deregister(user, removed))
         .then(() => {
           node.status({});
           done();

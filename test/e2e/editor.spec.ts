@@ -227,6 +227,7 @@ describe('the Node-RED editor in Chromium', function () {
 
   /** Clicks the tray's help button and checks the help sidebar shows `type`'s help. */
   async function expectHelp(tray: Locator, type: string): Promise<void> {
+    await expectTranslated(tray, type);
     await tray.locator('.red-ui-tray-footer-left button:has(i.fa-book)').click();
     const help = page.locator('.red-ui-sidebar-help-stack .red-ui-help').first();
     await help.waitFor();
@@ -239,6 +240,24 @@ describe('the Node-RED editor in Chromium', function () {
     });
     // Section headings of the help render (Inputs, Outputs, Details).
     should(await help.locator('h3').count()).be.above(0, `${type}'s help has no sections`);
+  }
+
+  /**
+   * Every text of the dialog that comes from the message catalog (`data-i18n`: labels, options,
+   * placeholders) shows its text: not empty, not the key (as when the catalog is not found).
+   */
+  async function expectTranslated(tray: Locator, type: string): Promise<void> {
+    // The editor namespaces our keys: `node-red-contrib-slipstream/<set>:[placeholder]slipstream-….`
+    const texts = await tray.locator('[data-i18n*=":slipstream-"], [data-i18n*="]slipstream-"], [data-i18n^="slipstream-"]').evaluateAll((elements) =>
+      elements.map((el) => {
+        const key = el.getAttribute('data-i18n') ?? '';
+        const placeholder = key.includes('[placeholder]');
+        return { key, text: (placeholder ? el.getAttribute('placeholder') : el.textContent)?.trim() ?? '' };
+      }),
+    );
+    should(texts.length).be.above(0, `${type}'s dialog has no catalog texts`);
+    const untranslated = texts.filter(({ key, text }) => text === '' || /slipstream-[\w-]+\.[\w.-]+$/.test(text) || key.endsWith(`:${text}`));
+    should(untranslated).eql([], `${type}'s dialog shows catalog keys or nothing`);
   }
 
   async function expectVisible(locator: Locator, what: string): Promise<void> {

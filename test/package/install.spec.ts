@@ -61,7 +61,11 @@ describe('the npm package, packed from a clean checkout', function () {
 
   it('the tarball holds the built library with its types, the nodes, the examples, README and LICENSE', () => {
     const expected = [manifest.main, manifest.types, 'README.md', 'LICENSE', 'package.json'];
-    for (const file of Object.values(manifest['node-red'].nodes)) expected.push(file, file.replace(/\.js$/, '.html'));
+    for (const file of Object.values(manifest['node-red'].nodes)) {
+      // Editor side, and the message catalog and help beside the node file, where Node-RED looks for them.
+      const catalog = path.join(path.dirname(file), 'locales', 'en-US', path.basename(file, '.js'));
+      expected.push(file, file.replace(/\.js$/, '.html'), `${catalog}.json`, `${catalog}.html`);
+    }
     for (const name of EXAMPLES) expected.push(`examples/${name}.json`);
     should(expected.filter((file) => !files.includes(file))).eql([], `missing from the tarball, which holds:\n${files.join('\n')}`);
     const libraryCode = files.filter((file) => file.startsWith('dist/lib/') && file.endsWith('.js'));
@@ -119,6 +123,17 @@ describe('the npm package, packed from a clean checkout', function () {
       should(sets.filter((set) => set.err !== undefined || !set.enabled)).eql([], 'node sets that failed to load');
       should(sets.flatMap((set) => set.types).sort()).eql([...NODE_TYPES].sort());
       should(red!.log()).not.match(/\[(warn|error)\].*slipstream/);
+    });
+
+    it("serves each node set's message catalog and its help from locales/ (labels, statuses, help in the editor)", async () => {
+      const sets = (await getJson<NodeSet[]>('nodes')).filter((set) => set.module === PACKAGE);
+      for (const set of sets) {
+        const catalog = await getJson<Record<string, unknown>>(`locales/${set.id}?lng=en-US`);
+        should(Object.keys(catalog).sort()).eql([...set.types].sort(), `the catalog of ${set.id}`);
+      }
+      const res = await fetch(new URL('nodes', red!.url), { headers: { Accept: 'text/html' } });
+      const editor = await res.text();
+      for (const type of NODE_TYPES) should(editor).match(new RegExp(`data-help-name="${type}"`), `help of ${type}`);
     });
 
     it('Import › Examples lists every example flow of the package, each a flow', async () => {

@@ -1,14 +1,14 @@
 import should from 'should';
-import { formatDuration, toMillis } from '../../../lib/node-support/duration';
-import { toMarker } from '../../../lib/node-support/marker';
-import { earliestOffsets, partitionState } from '../../../lib/node-support/offsets';
-import { outputMessage } from '../../../lib/node-support/output';
-import { entriesArray, iterateOptions } from '../../../lib/node-support/query';
-import { sandboxTimers } from '../../../lib/node-support/timers';
+import { formatDuration, toMillis } from '../../../nodes/shared/duration';
+import { toMarker } from '../../../nodes/shared/marker';
+import { earliestOffsets, partitionState } from '../../../nodes/shared/offsets';
+import { outputMessage } from '../../../nodes/shared/output';
+import { entriesArray, iterateOptions } from '../../../nodes/shared/query';
+import { sandboxTimers } from '../../../nodes/shared/timers';
 
 const clone = (m: object): object => structuredClone(m);
 
-describe('node-support helpers', () => {
+describe('nodes/shared helpers', () => {
   it('outputMessage: [key, value], other values, nothing for undefined and null', () => {
     const input = { payload: 'in', key: 'k0', topic: 't', deep: { a: 1 } };
     should(outputMessage(input, ['k', 1], clone)).eql({ key: 'k', payload: 1, topic: 't', deep: { a: 1 } });

@@ -1,5 +1,5 @@
 import should from 'should';
-import { CompletionTracker } from '../../lib/flow/completion';
+import { CompletionTracker } from '../../../nodes/shared/completion';
 
 describe('CompletionTracker', () => {
   it('settles a message once every delivery of it has completed', () => {

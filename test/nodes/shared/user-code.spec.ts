@@ -1,6 +1,6 @@
 import should from 'should';
-import { drain } from '../../../lib/node-support/generator';
-import { UserCode } from '../../../lib/node-support/user-code';
+import { drain } from '../../../nodes/shared/generator';
+import { UserCode } from '../../../nodes/shared/user-code';
 
 type Gen = (msg: unknown) => AsyncGenerator<unknown, unknown, unknown>;
 
@@ -9,7 +9,7 @@ function run(code: UserCode, gen: AsyncGenerator<unknown, unknown, unknown>, tim
   return drain(gen, { emit: (v) => out.push(v), step: (fn) => code.runSync(fn, timeoutMs), timeoutMs, stopped: () => false }).then(() => out);
 }
 
-describe('node-support: UserCode and drain', () => {
+describe('nodes/shared: UserCode and drain', () => {
   it('compiles once into a function of the sandbox, which sees only its globals', async () => {
     const code = new UserCode('test:1', { answer: 42 });
     const fn = code.compile<Gen>('body', 'async function* (msg) {', 'yield [typeof require, typeof process, answer, msg];');
@@ -30,6 +30,13 @@ describe('node-support: UserCode and drain', () => {
     const err = await run(code, fn(null)).then(() => undefined, (e: unknown) => code.annotate(code.annotate(e)));
     should(err!.message).equal('x (body: line 3, col 9)');
     should(() => code.compile('setup', 'async function () {', 'ok();\nnot valid(')).throw(/\(setup: line 2, col 5\)$/);
+  });
+
+  it('knows an error it located by the error itself, not by its text: a message that looks located still gets its line', async () => {
+    const code = new UserCode('test:4', {});
+    const fn = code.compile<Gen>('body', 'async function* () {', '\nthrow new Error("parse failed (body: line 9)");');
+    const err = await run(code, fn(null)).then(() => undefined, (e: unknown) => code.annotate(code.annotate(e)));
+    should(err!.message).equal('parse failed (body: line 9) (body: line 2, col 7)');
   });
 
   it('names the user\'s line and column of a syntax error, also one at the end of the code', () => {

@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import should from 'should';
-import { presetOptions, parseList, SharedStore, type StoreState, storeStatus } from '../../../lib/node-support/store';
+import { catalogTranslator } from '../../../nodes/shared/i18n';
+import { presetOptions, parseList, SharedStore, type StoreState } from '../../../nodes/shared/store';
 import { EngineUnavailableError } from '../../../lib/cache/engine';
 import { removeTempDirs, tempDir } from '../../cache/helpers';
 
-function user(id: string): { id: string; states: string[]; onStoreState(state: StoreState): void } {
+function user(id: string): { id: string; states: string[]; onState(state: StoreState): void } {
   const states: string[] = [];
-  return { id, states, onStoreState: (state) => states.push(state.state === 'error' ? `error: ${state.error.message}` : state.state) };
+  return { id, states, onState: (state) => states.push(state.state === 'error' ? `error: ${state.error.message}` : state.state) };
 }
 
 /** Until the store has opened or failed (opening RocksDB takes longer on a busy machine). */
@@ -16,7 +17,7 @@ async function settle(store: SharedStore): Promise<void> {
   while (store.state?.state === 'opening' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 }
 
-describe('node-support: SharedStore', () => {
+describe('nodes/shared: SharedStore', () => {
   afterEach(removeTempDirs);
 
   it('opens with the first user, tells every user, and shares one cache per column family', async () => {
@@ -64,7 +65,7 @@ describe('node-support: SharedStore', () => {
     store.register(a);
     await settle(store);
     should(a.states[1]).match(/^error: Cannot open cache at .*: not a writable directory/);
-    should(storeStatus(store.state!)).match({ fill: 'red', shape: 'ring', text: /^Cannot open cache/ });
+    should(store.statusOf(store.state!)).match({ fill: 'red', shape: 'ring', text: /^Cannot open cache/ });
     should(told.map((err) => err.message)).match([/^Cannot open cache at .*: not a writable directory/]);
     const b = user('b');
     store.register(b);
@@ -89,9 +90,14 @@ describe('node-support: SharedStore', () => {
     should(values.filter((value, i) => value !== i).length).equal(0);
   });
 
-  it('shows which platform lacks RocksDB, not the start of the loader message', () => {
+  it('shows which platform lacks RocksDB, not the start of the loader message, in the store node\'s texts', () => {
     const error = new EngineUnavailableError('linux-arm', "Cannot find addon '.' imported from 'file:///…/binding.js'");
-    should(storeStatus({ state: 'error', error })).eql({ fill: 'red', shape: 'ring', text: 'RocksDB is not available on this platform: linux-arm' });
+    // The store node's English catalog, as the build placed it beside the compiled node file.
+    const catalog = path.resolve(__dirname, '../../../nodes/cache/locales/en-US/cache.json');
+    const store = new SharedStore(tempDir(), {}, [], undefined, catalogTranslator((key) => key, catalog));
+    should(store.statusOf({ state: 'error', error })).eql({ fill: 'red', shape: 'ring', text: 'RocksDB is not available on this platform: linux-arm' });
+    should(store.statusOf({ state: 'opening' })).eql({ fill: 'yellow', shape: 'ring', text: 'opening store' });
+    should(store.statusOf({ state: 'ready' })).eql({ fill: 'green', shape: 'dot', text: 'ready' });
   });
 
   it('presets and lists', () => {

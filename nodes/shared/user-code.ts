@@ -1,5 +1,6 @@
 import { types } from 'node:util';
 import vm from 'node:vm';
+import { errorText } from './status';
 
 /** Which piece of a node's user code: named in stack traces and error messages. */
 export type CodeKind = 'body' | 'setup' | 'update';
@@ -15,6 +16,8 @@ export type CodeKind = 'body' | 'setup' | 'update';
 export class UserCode {
   private readonly context: vm.Context;
   private readonly stepScript = new vm.Script('__slipstream_step__()');
+  /** Errors whose message already names the user's line (known by identity, not by reading the message). */
+  private readonly located = new WeakSet<Error>();
 
   /** `label` names the node in stack traces, e.g. `slipstream-handle:<id>`. */
   constructor(
@@ -60,10 +63,11 @@ export class UserCode {
    * throw anything) whose message ends with the user's line, e.g. `(body: line 3, col 9)`.
    */
   annotate(err: unknown): Error {
-    const error = types.isNativeError(err) ? err : new Error(describe(err));
+    const error = types.isNativeError(err) ? err : new Error(errorText(err));
     const where = new RegExp(`${escapeRegExp(this.label)}:(body|setup|update):(\\d+)(?::(\\d+))?`).exec(error.stack ?? '');
-    if (where && !error.message.includes(`(${where[1]}: line`)) {
+    if (where && !this.located.has(error)) {
       error.message += ` (${where[1]}: line ${where[2]}${where[3] ? `, col ${where[3]}` : ''})`;
+      this.located.add(error);
     }
     return error;
   }
@@ -89,6 +93,7 @@ export class UserCode {
       err.message = 'Unexpected end of input';
     }
     err.message += ` (${kind}: line ${line}${column > 0 ? `, col ${column}` : ''})`;
+    this.located.add(err);
     return err;
   }
 
@@ -99,15 +104,6 @@ export class UserCode {
 
 export function timeoutError(timeoutMs: number): Error {
   return new Error(`timed out after ${timeoutMs / 1000} s`);
-}
-
-function describe(thrown: unknown): string {
-  if (typeof thrown === 'string') return thrown;
-  try {
-    return JSON.stringify(thrown) ?? String(thrown);
-  } catch {
-    return String(thrown);
-  }
 }
 
 function escapeRegExp(text: string): string {

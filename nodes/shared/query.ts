@@ -1,5 +1,5 @@
-import type { Cache, IterateOptions } from '../cache';
-import type { Key } from '../interfaces';
+import type { Cache, IterateOptions } from '../../lib/cache';
+import type { Key } from '../../lib/interfaces';
 
 /** What a query reads: keys, values or `[key, value]` items. */
 export type QueryKind = 'keys' | 'values' | 'items';

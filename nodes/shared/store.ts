@@ -1,5 +1,8 @@
-import { Cache, type CacheOptions } from '../cache';
-import { EngineUnavailableError } from '../cache/engine';
+import { Cache, type CacheOptions } from '../../lib/cache';
+import { EngineUnavailableError } from '../../lib/cache/engine';
+import type { Translate } from './i18n';
+import { SharedOwner, type User } from './owner';
+import { errorStatus, type Status } from './status';
 
 /** Option presets a store offers in the editor. */
 export type StorePreset = 'default' | 'large';
@@ -18,24 +21,19 @@ export function presetOptions(preset: string | undefined): CacheOptions {
 export type StoreState = { state: 'opening' } | { state: 'ready' } | { state: 'error'; error: Error };
 
 /** A node that uses a store: told about every change of the store's state. */
-export interface StoreUser {
-  readonly id: string;
-  onStoreState(state: StoreState): void;
-}
+export type StoreUser = User<StoreState>;
 
 /**
  * One RocksDB database shared by the nodes that use it (Node-RED's
- * `slipstream-store` config node), in the manner of core 10-mqtt's broker:
- * users register and deregister; the database opens with the first user and
- * every user hears whether it opened. All users share one `Cache` per column
+ * `slipstream-store` config node; see `SharedOwner` for the users' part):
+ * it opens with the first user, again for a new user after a failed open,
+ * and every user hears whether it opened. All users share one `Cache` per column
  * family. Stores on one directory (however it is spelled: symlinks are
  * resolved) share one RocksDB handle and its transaction locks, through the
  * library's registry (`lib/cache/registry.ts`).
  */
-export class SharedStore {
-  private readonly users = new Map<string, StoreUser>();
+export class SharedStore extends SharedOwner<StoreState> {
   private readonly caches = new Map<string, Cache>();
-  private current: StoreState | undefined;
   /** Bumped by `close()`: an open still running then stops and creates no cache. */
   private epoch = 0;
 
@@ -45,27 +43,15 @@ export class SharedStore {
     private readonly columnFamilies: string[] = [],
     /** Told the whole error of a failed open (statuses have room for its start only). */
     private readonly onError: (error: Error) => void = () => undefined,
-  ) {}
-
-  get state(): StoreState | undefined {
-    return this.current;
+    /** The store node's texts (`slipstream-store.status.*`), which its users show. */
+    private readonly translate: Translate = (key) => key,
+  ) {
+    super();
   }
 
-  /** Start using the store: it opens with the first user (or again after a failed open). */
-  register(user: StoreUser): void {
-    this.users.set(user.id, user);
-    if (this.current === undefined || this.current.state === 'error') void this.open();
-    else user.onStoreState(this.current);
-  }
-
-  /**
-   * Stop using the store. As 10-mqtt does, the database closes when the last
-   * user is removed; on a redeploy it stays open for the restarted users
-   * (the config node's own close closes it when the config node stops).
-   */
-  async deregister(user: StoreUser, removed: boolean): Promise<void> {
-    this.users.delete(user.id);
-    if (removed && this.users.size === 0) await this.close();
+  /** A state of this store as the status of a node using it. */
+  statusOf(state: StoreState): Status {
+    return storeStatus(state, this.translate);
   }
 
   /** The shared cache on a column family (`default` unless named). */
@@ -80,12 +66,20 @@ export class SharedStore {
   }
 
   /** Close every cache (the database closes with the last one in the process). */
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     const caches = [...this.caches.values()];
     this.caches.clear();
-    this.current = undefined;
+    this.clearState();
     this.epoch++;
     await Promise.all(caches.map((cache) => cache.close()));
+  }
+
+  protected override start(): void {
+    void this.open();
+  }
+
+  protected override needsRestart(state: StoreState): boolean {
+    return state.state === 'error';
   }
 
   private async open(): Promise<void> {
@@ -104,11 +98,6 @@ export class SharedStore {
       this.setState({ state: 'error', error: err as Error });
     }
   }
-
-  private setState(state: StoreState): void {
-    this.current = state;
-    for (const user of [...this.users.values()]) user.onStoreState(state);
-  }
 }
 
 /** `"a, b,,c"` → `['a', 'b', 'c']`. */
@@ -125,16 +114,11 @@ export interface StoreConfig {
 }
 
 /** Node status (Node-RED's `{ fill, shape, text }`) for a store state. */
-export function storeStatus(state: StoreState): { fill: 'yellow' | 'green' | 'red'; shape: 'ring' | 'dot'; text: string } {
-  if (state.state === 'opening') return { fill: 'yellow', shape: 'ring', text: 'opening store' };
-  if (state.state === 'ready') return { fill: 'green', shape: 'dot', text: 'ready' };
+function storeStatus(state: StoreState, t: Translate): Status {
+  if (state.state === 'opening') return { fill: 'yellow', shape: 'ring', text: t('slipstream-store.status.opening') };
+  if (state.state === 'ready') return { fill: 'green', shape: 'dot', text: t('slipstream-store.status.ready') };
   const { error } = state;
   // The platform, not the start of the loader's message, is what fits under a node.
-  const text = error instanceof EngineUnavailableError ? `RocksDB is not available on this platform: ${error.platform}` : error.message;
-  return { fill: 'red', shape: 'ring', text: shortText(text) };
-}
-
-/** Status text fits under a node. */
-export function shortText(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+  if (error instanceof EngineUnavailableError) return errorStatus(error, t('slipstream-store.status.unavailable', { platform: error.platform }));
+  return errorStatus(error);
 }

@@ -1,8 +1,8 @@
 import should from 'should';
-import { watchLongRunning } from '../../../lib/node-support/long-running';
+import { watchLongRunning } from '../../../nodes/shared/long-running';
 import { sleep } from '../../support/wait';
 
-describe('node-support: watchLongRunning', () => {
+describe('nodes/shared: watchLongRunning', () => {
   function watch(afterMs: number, everyMs: number): { events: string[]; stop: () => void } {
     const events: string[] = [];
     const stop = watchLongRunning({ afterMs, everyMs, show: (text) => events.push(`show ${text}`), clear: () => events.push('clear') });
