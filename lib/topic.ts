@@ -8,7 +8,7 @@ import { compressionOf } from './kafka/client';
 import { isTransient } from './kafka/delivery';
 import { type ResolvedConf, resolveTopicConf, type TopicConf, unknownKeys } from './kafka/config';
 import { KafkaConnection } from './kafka/connection';
-import { ConsumerFeed, type ConsumerStateListener, type RecordFailureListener } from './kafka/feed';
+import { ConsumerFeed, type ConsumerStateListener, type RecordFailureListener, type Subscription } from './kafka/feed';
 import type { FailurePolicy, RecordPosition } from './kafka/ledger';
 import { DecodeError, EPOCH, epochOf, type Headers, type RawRecord } from './kafka/record';
 import { consoleLogger, type Logger } from './log';
@@ -18,7 +18,7 @@ import { Signal } from './utils/signal';
 export { TopicError, type TopicOperation } from './kafka/admin';
 export type { TopicConf } from './kafka/config';
 export { KafkaConnection } from './kafka/connection';
-export type { ConsumerState, ConsumerStateListener, RecordFailureListener } from './kafka/feed';
+export type { ConsumerState, ConsumerStateListener, RecordFailureListener, Subscription, TopicPartition } from './kafka/feed';
 export type { FailurePolicy, RecordPosition } from './kafka/ledger';
 export { DecodeError, type Headers } from './kafka/record';
 export type { Retrying } from './kafka/batcher';
@@ -118,7 +118,10 @@ function rethrowAs(prefix: string, err: unknown): never {
  */
 export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promise<void>> {
   declare readonly [KEYED_SINK]: true;
+  /** The topic's name; for several topics, their names joined by commas, or the pattern. */
   override readonly name: string;
+  /** What the consumer reads. */
+  readonly subscription: Subscription;
   readonly conf: TopicConf;
   readonly codec: ICodec | undefined;
   readonly dry: boolean;
@@ -150,10 +153,15 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   /** What `handle` registers with `Conf` for this topic (one function per topic). */
   readonly [EXIT_HOOK] = (): Promise<void> => this.close();
 
-  constructor(name: string, conf: TopicConf = {}, options: TopicOptions = {}) {
+  /**
+   * `name` is one topic, or for a consumer of several: a list of names, or a
+   * pattern matched against the topics that exist when it starts. Only a
+   * Topic of one topic can be produced to.
+   */
+  constructor(name: string | string[] | RegExp, conf: TopicConf = {}, options: TopicOptions = {}) {
     super();
-    if (typeof name !== 'string' || name.length === 0) throw new TypeError('Topic name must be a non-empty string');
-    this.name = name;
+    this.subscription = subscriptionOf(name);
+    this.name = Array.isArray(this.subscription) ? this.subscription.join(',') : String(this.subscription);
     this.conf = { ...(new Conf().conf as TopicConf), ...conf };
     this.logger = options.logger ?? consoleLogger;
     const unknown = unknownKeys(this.conf);
@@ -222,6 +230,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
 
   /** Encode a record to send, or log it and return undefined when dry. */
   private message(key: Key, value: unknown, headers?: Headers, partition?: number): Message | undefined {
+    this.checkSingleTopic('produce to');
     const message = { key: this.encodeKey(key), value: this.encodeValue(value), headers: headers as never, partition };
     if (!this.dry) return message;
     this.logger.info(`Topic ${this.name} (dry): ${inspect(key)} → ${inspect(value, { depth: 4 })}`);
@@ -279,28 +288,30 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     const perPartition = typeof offset === 'number' ? undefined : offset;
     if (typeof offset === 'number') checkOffset(offset);
     else for (const value of Object.values(offset)) checkOffset(value);
+    if (perPartition) this.checkSingleTopic('seek per partition in');
     const feed = this.feed ?? (await this.feedStart);
     if (!feed) throw new Error('No consumer provided');
     const assigned = await feed.waitForAssignment(timeoutMs);
     const targets = perPartition
-      ? Object.entries(perPartition).map(([p, o]) => [Number(p), o] as const)
-      : assigned.map((p) => [p, offset as number] as const);
-    const bounds = await this.partitionBounds();
-    for (const [partition, target] of targets) {
-      const bound = bounds.get(partition);
-      if (!bound) throw new RangeError(`Topic ${this.name} has no partition ${partition}`);
-      feed.seek(partition, this.position(partition, target, bound));
+      ? Object.entries(perPartition).map(([p, o]) => ({ topic: this.name, partition: Number(p), target: o }))
+      : assigned.map(({ topic, partition }) => ({ topic, partition, target: offset as number }));
+    const bounds = new Map<string, Map<number, { low: number; high: number }>>();
+    for (const topic of new Set(targets.map((t) => t.topic))) bounds.set(topic, await this.partitionBounds(topic));
+    for (const { topic, partition, target } of targets) {
+      const bound = bounds.get(topic)?.get(partition);
+      if (!bound) throw new RangeError(`Topic ${topic} has no partition ${partition}`);
+      feed.seek(topic, partition, this.position(topic, partition, target, bound));
     }
   }
 
   /** Where seeking `partition` to `target` goes, given its watermarks. */
-  private position(partition: number, target: number, { low, high }: { low: number; high: number }): number {
+  private position(topic: string, partition: number, target: number, { low, high }: { low: number; high: number }): number {
     if (target === READ_FROM_START) return low;
     if (target === READ_FROM_END) return high;
     if (target >= low && target <= high) return target;
     const [reset, watermark, offset] = this.resolved.fromBeginning ? ['earliest', 'low', low] : ['latest', 'high', high];
     this.logger.warn(
-      `Topic ${this.name} partition ${partition}: offset ${target} is out of range (${low} to ${high}); ` +
+      `Topic ${topic} partition ${partition}: offset ${target} is out of range (${low} to ${high}); ` +
         `seeking to the ${watermark} watermark ${offset} instead (auto_offset_reset: ${reset})`,
     );
     return offset;
@@ -338,8 +349,8 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     this.maxInFlight = this.configuredMaxInFlight ?? STREAM_MAX_IN_FLIGHT;
     this.feed?.setMaxInFlight(this.maxInFlight); // started early (getConsumer())
     return {
-      laneOf: (record) => record.partition,
-      isCurrent: (record) => this.feed !== undefined && epochOf(record) === this.feed.epochOf(record.partition),
+      laneOf: (record) => this.feed?.laneOf(record.topic, record.partition) ?? record.partition,
+      isCurrent: (record) => this.feed !== undefined && epochOf(record) === this.feed.epochOf(record.topic, record.partition),
       finish: (record, after) => this.finish(record, after),
     };
   }
@@ -355,6 +366,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   }
 
   async getProducer(): Promise<Producer> {
+    this.checkSingleTopic('produce to');
     await this.connection().ensureTopic(this.name, this.resolved.numPartitions);
     return this.connection().getProducer();
   }
@@ -426,9 +438,12 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   private async openFeed(): Promise<ConsumerFeed> {
     const consumerConf = this.resolved.consumer ?? { groupId: `slipstream-${this.name}-${randomUUID()}` };
     try {
-      await this.connection().ensureTopic(this.name, this.resolved.numPartitions);
+      // Named topics are created when missing; a pattern reads the topics that exist.
+      if (Array.isArray(this.subscription)) {
+        for (const topic of this.subscription) await this.connection().ensureTopic(topic, this.resolved.numPartitions);
+      }
       this.consumer = this.connection().consumer(consumerConf);
-      const feed = new ConsumerFeed(this.consumer, this.name, {
+      const feed = new ConsumerFeed(this.consumer, this.subscription, {
         fromBeginning: this.resolved.fromBeginning,
         maxInFlight: this.maxInFlight,
         commitInterval: this.resolved.autoCommitInterval,
@@ -534,10 +549,26 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     );
   }
 
-  private async partitionBounds(): Promise<Map<number, { low: number; high: number }>> {
-    const offsets = await (await this.admin()).fetchTopicOffsets(this.name);
+  private async partitionBounds(topic: string): Promise<Map<number, { low: number; high: number }>> {
+    const offsets = await (await this.admin()).fetchTopicOffsets(topic);
     return new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
   }
+
+  private checkSingleTopic(operation: string): void {
+    if (!Array.isArray(this.subscription) || this.subscription.length !== 1) {
+      throw new TypeError(`Topic ${this.name} reads several topics: you cannot ${operation} it; use a Topic of one topic`);
+    }
+  }
+}
+
+/** One topic name, a non-empty list of them, or a pattern. */
+function subscriptionOf(name: string | string[] | RegExp): Subscription {
+  if (name instanceof RegExp) return name;
+  const names = Array.isArray(name) ? name : [name];
+  if (names.length === 0 || names.some((n) => typeof n !== 'string' || n.length === 0)) {
+    throw new TypeError(`Topic name must be a non-empty string, a non-empty list of them or a RegExp, got: ${inspect(name)}`);
+  }
+  return [...new Set(names)];
 }
 Object.defineProperty(Topic.prototype, KEYED_SINK, { value: true });
 

@@ -18,6 +18,15 @@ const HEARTBEAT_EVERY_MS = 100;
 /** Positions of partitions, never reused (not even by a later feed): see `epochOf`. */
 let lastEpoch = 0;
 
+/** A topic partition assigned to this consumer. */
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+/** What a feed reads: topic names, or a pattern matched against the topics that exist when it starts. */
+export type Subscription = string[] | RegExp;
+
 export interface FeedOptions {
   fromBeginning: boolean;
   /** Records handed out and not yet finished, at most. */
@@ -50,19 +59,22 @@ export class ConsumerFeed {
   private ready: RawRecord[] = [];
   private readyHead = 0;
   private readonly changed = new Notifier();
-  private readonly epochs = new Map<number, number>();
+  /** Per topic, per partition: see `epochOf`. */
+  private readonly epochs = new Map<string, Map<number, number>>();
+  /** A number per topic, for `laneOf`. */
+  private readonly topicNumbers = new Map<string, number>();
   private lastHeartbeat = 0;
   private commitTimer: NodeJS.Timeout | undefined;
   private committing: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
-  private assigned: number[] = [];
+  private assigned: TopicPartition[] = [];
   private paused = false;
   private stopped = false;
   private failure: Error | undefined;
 
   constructor(
     private readonly consumer: Consumer,
-    private readonly topic: string,
+    private readonly subscription: Subscription,
     private options: FeedOptions,
   ) {
     this.ledger = new CommitLedger({
@@ -74,7 +86,7 @@ export class ConsumerFeed {
       },
     });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.onAssignment(payload.memberAssignment[topic] ?? []);
+      this.onAssignment(Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition }))));
       this.report(this.paused ? 'paused' : 'connected');
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -90,7 +102,8 @@ export class ConsumerFeed {
   async start(): Promise<void> {
     this.report('connecting');
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [this.topic], fromBeginning: this.options.fromBeginning });
+    const topics = Array.isArray(this.subscription) ? this.subscription : [this.subscription];
+    await this.consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning });
     await this.consumer.run({
       autoCommit: false, // the ledger commits (see `commit`)
       eachBatchAutoResolve: false,
@@ -120,7 +133,7 @@ export class ConsumerFeed {
    */
   finish(record: RecordPosition, after?: PromiseLike<unknown>): void {
     const epoch = epochOf(record);
-    if (epoch !== undefined && epoch !== this.epochOf(record.partition)) {
+    if (epoch !== undefined && epoch !== this.epochOf(record.topic, record.partition)) {
       after?.then(undefined, () => undefined); // stale: its outcome no longer matters
       return;
     }
@@ -134,17 +147,26 @@ export class ConsumerFeed {
   }
 
   /** Changes whenever the partition's position moves (a seek, a rebalance): records handed out before are stale. */
-  epochOf(partition: number): number {
-    let epoch = this.epochs.get(partition);
-    if (epoch === undefined) this.epochs.set(partition, (epoch = ++lastEpoch));
+  epochOf(topic: string, partition: number): number {
+    let epochs = this.epochs.get(topic);
+    if (!epochs) this.epochs.set(topic, (epochs = new Map()));
+    let epoch = epochs.get(partition);
+    if (epoch === undefined) epochs.set(partition, (epoch = ++lastEpoch));
     return epoch;
+  }
+
+  /** A number per topic partition, for lanes (partitions of up to 2^20 topics). */
+  laneOf(topic: string, partition: number): number {
+    let n = this.topicNumbers.get(topic);
+    if (n === undefined) this.topicNumbers.set(topic, (n = this.topicNumbers.size));
+    return n * 1_048_576 + partition;
   }
 
   get isPaused(): boolean {
     return this.paused;
   }
 
-  get partitions(): number[] {
+  get assignment(): TopicPartition[] {
     return [...this.assigned];
   }
 
@@ -156,7 +178,7 @@ export class ConsumerFeed {
   pause(): void {
     if (this.paused) return;
     this.paused = true;
-    this.consumer.pause([{ topic: this.topic }]);
+    this.consumer.pause(this.pausable());
     this.changed.notify();
     this.report('paused');
   }
@@ -164,7 +186,7 @@ export class ConsumerFeed {
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
-    this.consumer.resume([{ topic: this.topic }]);
+    this.consumer.resume(this.pausable());
     this.changed.notify();
     this.report('connected');
   }
@@ -173,20 +195,20 @@ export class ConsumerFeed {
    * Move a partition's position; records of it handed out earlier no longer
    * count, and the new position is committed next (a restart goes on from it).
    */
-  seek(partition: number, offset: number): void {
-    this.consumer.seek({ topic: this.topic, partition, offset: String(offset) });
-    this.forget(partition, offset);
+  seek(topic: string, partition: number, offset: number): void {
+    this.consumer.seek({ topic, partition, offset: String(offset) });
+    this.forget(topic, partition, offset);
   }
 
   /** Wait until partitions are assigned to this member (or time out). */
-  async waitForAssignment(timeoutMs: number): Promise<number[]> {
+  async waitForAssignment(timeoutMs: number): Promise<TopicPartition[]> {
     const deadline = Date.now() + timeoutMs;
     while (this.assigned.length === 0) {
       if (this.failure) throw this.failure;
-      if (Date.now() >= deadline) throw new Error(`no partition of ${this.topic} was assigned within ${timeoutMs} ms`);
+      if (Date.now() >= deadline) throw new Error(`no partition of ${String(this.subscription)} was assigned within ${timeoutMs} ms`);
       await this.changed.wait(Math.min(100, deadline - Date.now()));
     }
-    return this.partitions;
+    return this.assignment;
   }
 
   /** Commit what finished (waiting a little for pending acknowledgements), then disconnect. */
@@ -209,7 +231,7 @@ export class ConsumerFeed {
     this.committing ??= (async () => {
       const taken = this.ledger.committable();
       if (taken.length === 0) return;
-      const epochs = taken.map(({ partition }) => this.epochOf(partition));
+      const epochs = taken.map(({ topic, partition }) => this.epochOf(topic, partition));
       try {
         await commitBarrier();
       } catch (err) {
@@ -218,14 +240,14 @@ export class ConsumerFeed {
         return;
       }
       // A partition that moved meanwhile (seek, rebalance) has a new position: not these.
-      const offsets = taken.filter(({ partition }, i) => this.epochOf(partition) === epochs[i]);
+      const offsets = taken.filter(({ topic, partition }, i) => this.epochOf(topic, partition) === epochs[i]);
       if (offsets.length === 0) return;
       try {
-        await this.consumer.commitOffsets(offsets.map(({ partition, offset }) => ({ topic: this.topic, partition, offset: String(offset) })));
+        await this.consumer.commitOffsets(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: String(offset) })));
         this.ledger.committed(offsets);
       } catch (err) {
         // E.g. a rebalance in progress: the offsets are committed next time (or handled again by the new owner).
-        this.options.logger.info(`Topic ${this.topic}: commit failed, retried later: ${err instanceof Error ? err.message : String(err)}`);
+        this.options.logger.info(`Topic ${String(this.subscription)}: commit failed, retried later: ${err instanceof Error ? err.message : String(err)}`);
       }
     })().finally(() => (this.committing = undefined));
     return this.committing;
@@ -252,12 +274,13 @@ export class ConsumerFeed {
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, isRunning, isStale } = payload;
-    const { partition } = batch;
+    const { topic, partition } = batch;
     // Fetched before a seek that kafkajs has not applied yet: not from the new position.
     if (isStale()) return;
     // A seek or a rejoin from now on moves the partition's epoch (cheaper than isStale per record).
-    const epoch = this.epochOf(partition);
-    const live = (): boolean => isRunning() && this.epochs.get(partition) === epoch && !this.stopped && !this.failure;
+    const epoch = this.epochOf(topic, partition);
+    const epochs = this.epochs.get(topic);
+    const live = (): boolean => isRunning() && epochs?.get(partition) === epoch && !this.stopped && !this.failure;
     /** The last record handed out: the fetch position moves past it (resolved once, not per record). */
     let last: string | undefined;
     try {
@@ -270,14 +293,14 @@ export class ConsumerFeed {
           }
         }
         if (!live() || this.paused) break; // what is not handed out is fetched again
-        const record = toRawRecord(batch.topic, partition, message, epoch);
-        this.ledger.add(partition, record.offset);
+        const record = toRawRecord(topic, partition, message, epoch);
+        this.ledger.add(topic, partition, record.offset);
         this.ready.push(record);
         last = message.offset;
       }
     } finally {
       // Commits are the ledger's; this is only where kafkajs fetches from next.
-      if (last !== undefined && this.epochs.get(partition) === epoch) resolveOffset(last);
+      if (last !== undefined && epochs?.get(partition) === epoch) resolveOffset(last);
       this.changed.notify();
     }
   }
@@ -296,16 +319,24 @@ export class ConsumerFeed {
    * fetching every partition again from its committed offset: what was
    * handed out before no longer counts, and comes again.
    */
-  private onAssignment(partitions: number[]): void {
-    for (const partition of new Set([...this.assigned, ...partitions])) this.forget(partition);
-    this.assigned = [...partitions].sort((a, b) => a - b);
+  private onAssignment(assignment: TopicPartition[]): void {
+    for (const { topic, partition } of [...this.assigned, ...assignment]) this.forget(topic, partition);
+    this.assigned = [...assignment].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    // Topics matched by a pattern come with the assignment: a paused feed pauses them too.
+    if (this.paused && !Array.isArray(this.subscription)) this.consumer.pause(this.pausable());
     this.changed.notify();
   }
 
-  private forget(partition: number, position?: number): void {
-    this.ledger.forget(partition, position);
-    this.epochs.delete(partition);
-    const kept = this.ready.slice(this.readyHead).filter((r) => r.partition !== partition);
+  /** The topics to pause or resume: the subscribed ones, or for a pattern those assigned. */
+  private pausable(): Array<{ topic: string }> {
+    const topics = Array.isArray(this.subscription) ? this.subscription : [...new Set(this.assigned.map(({ topic }) => topic))];
+    return topics.map((topic) => ({ topic }));
+  }
+
+  private forget(topic: string, partition: number, position?: number): void {
+    this.ledger.forget(topic, partition, position);
+    this.epochs.get(topic)?.delete(partition);
+    const kept = this.ready.slice(this.readyHead).filter((r) => r.partition !== partition || r.topic !== topic);
     this.ready = kept;
     this.readyHead = 0;
     this.changed.notify();

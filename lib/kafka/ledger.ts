@@ -9,8 +9,9 @@
  */
 export type FailurePolicy = 'stop' | 'hold' | 'skip';
 
-/** A record's partition and offset: all the ledger needs of it. */
+/** A record's topic, partition and offset: all the ledger needs of it. */
 export interface RecordPosition {
+  topic: string;
   partition: number;
   offset: number;
 }
@@ -97,7 +98,8 @@ export interface LedgerOptions {
  * (state flushed) and then calls `committed()`.
  */
 export class CommitLedger {
-  private readonly partitions = new Map<number, PartitionLedger>();
+  /** Per topic (a consumer may read several), per partition. */
+  private readonly topics = new Map<string, Map<number, PartitionLedger>>();
   /** Records handed out and not yet finished (their `after` may still be pending). */
   private open = 0;
   /** `after` promises not yet settled. */
@@ -116,9 +118,11 @@ export class CommitLedger {
   }
 
   /** A record is handed out (in offset order within its partition). */
-  add(partition: number, offset: number): void {
-    let ledger = this.partitions.get(partition);
-    if (!ledger) this.partitions.set(partition, (ledger = new PartitionLedger()));
+  add(topic: string, partition: number, offset: number): void {
+    let partitions = this.topics.get(topic);
+    if (!partitions) this.topics.set(topic, (partitions = new Map()));
+    let ledger = partitions.get(partition);
+    if (!ledger) partitions.set(partition, (ledger = new PartitionLedger()));
     ledger.add(offset);
     this.open++;
   }
@@ -129,8 +133,8 @@ export class CommitLedger {
    * policy. Records the ledger forgot (seeked or revoked partition) and
    * records finished twice are ignored.
    */
-  finish({ partition, offset }: RecordPosition, after?: PromiseLike<unknown>): void {
-    const ledger = this.partitions.get(partition);
+  finish({ topic, partition, offset }: RecordPosition, after?: PromiseLike<unknown>): void {
+    const ledger = this.topics.get(topic)?.get(partition);
     const entry = ledger?.entries.get(offset);
     if (!ledger || !entry?.open) {
       after?.then(undefined, () => undefined); // forgotten: its outcome no longer matters
@@ -139,18 +143,18 @@ export class CommitLedger {
     entry.open = false;
     this.open--;
     if (!after) {
-      this.settle(ledger, partition, entry);
+      this.settle(ledger, topic, partition, entry);
       return;
     }
     this.waiting++;
     after.then(
       () => {
         this.waiting--;
-        this.settle(ledger, partition, entry);
+        this.settle(ledger, topic, partition, entry);
       },
       (err: unknown) => {
         this.waiting--;
-        this.settle(ledger, partition, entry, err instanceof Error ? err : new Error(String(err)));
+        this.settle(ledger, topic, partition, entry, err instanceof Error ? err : new Error(String(err)));
       },
     );
     this.options.changed();
@@ -159,9 +163,11 @@ export class CommitLedger {
   /** Offsets to commit now: per partition, its committable offset when it moved since the last commit. */
   committable(): RecordPosition[] {
     const offsets: RecordPosition[] = [];
-    for (const [partition, ledger] of this.partitions) {
-      if (ledger.committable !== undefined && ledger.committable !== ledger.committed) {
-        offsets.push({ partition, offset: ledger.committable });
+    for (const [topic, partitions] of this.topics) {
+      for (const [partition, ledger] of partitions) {
+        if (ledger.committable !== undefined && ledger.committable !== ledger.committed) {
+          offsets.push({ topic, partition, offset: ledger.committable });
+        }
       }
     }
     return offsets;
@@ -169,8 +175,8 @@ export class CommitLedger {
 
   /** These offsets were committed. */
   committed(offsets: RecordPosition[]): void {
-    for (const { partition, offset } of offsets) {
-      const ledger = this.partitions.get(partition);
+    for (const { topic, partition, offset } of offsets) {
+      const ledger = this.topics.get(topic)?.get(partition);
       if (ledger && (ledger.committed === undefined || offset > ledger.committed)) ledger.committed = offset;
     }
   }
@@ -178,7 +184,9 @@ export class CommitLedger {
   /** Where each held partition's commits stop, and why. */
   held(): Array<RecordPosition & { error: Error }> {
     const held: Array<RecordPosition & { error: Error }> = [];
-    for (const [partition, ledger] of this.partitions) if (ledger.held) held.push({ partition, ...ledger.held });
+    for (const [topic, partitions] of this.topics) {
+      for (const [partition, ledger] of partitions) if (ledger.held) held.push({ topic, partition, ...ledger.held });
+    }
     return held;
   }
 
@@ -187,22 +195,24 @@ export class CommitLedger {
    * records no longer count. After a seek, `position` is committed next, so
    * that a restart goes on from there too.
    */
-  forget(partition: number, position?: number): void {
-    const ledger = this.partitions.get(partition);
-    if (ledger) {
+  forget(topic: string, partition: number, position?: number): void {
+    const partitions = this.topics.get(topic);
+    const ledger = partitions?.get(partition);
+    if (partitions && ledger) {
       this.open -= ledger.openCount;
-      this.partitions.delete(partition);
+      partitions.delete(partition);
     }
     if (position !== undefined) {
       const moved = new PartitionLedger();
       moved.committable = position;
-      this.partitions.set(partition, moved);
+      if (partitions) partitions.set(partition, moved);
+      else this.topics.set(topic, new Map([[partition, moved]]));
     }
     this.options.changed();
   }
 
-  private settle(ledger: PartitionLedger, partition: number, entry: Entry, failure?: Error): void {
-    if (this.partitions.get(partition) !== ledger) return; // forgotten meanwhile
+  private settle(ledger: PartitionLedger, topic: string, partition: number, entry: Entry, failure?: Error): void {
+    if (this.topics.get(topic)?.get(partition) !== ledger) return; // forgotten meanwhile
     if (failure && this.options.onFailure !== 'skip') {
       entry.failure = failure;
       // Commits stop at the lowest failed offset, whichever failed first.
@@ -216,7 +226,7 @@ export class CommitLedger {
     } else {
       ledger.advance();
     }
-    if (failure) this.options.failed({ partition, offset: entry.offset }, failure, this.options.onFailure);
+    if (failure) this.options.failed({ topic, partition, offset: entry.offset }, failure, this.options.onFailure);
     this.options.changed();
   }
 }

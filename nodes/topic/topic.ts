@@ -21,6 +21,7 @@ import { type AddressProblem, brokerAddressProblem } from '../shared/broker-addr
 import { type BrokerState, type BrokerUser, SharedBroker } from '../shared/broker';
 import { CompletionTracker } from '../shared/completion';
 import { catalogTranslator, type Translate } from '../shared/i18n';
+import { topicsOfField } from '../shared/topic-names';
 import { errorStatus, errorText, refuse, shortText, type Status } from '../shared/status';
 
 // ---- slipstream-kafka (config) -------------------------------------------------
@@ -313,9 +314,17 @@ export = function (RED: NodeAPI): void {
         if (!closing && !consumerReported && state.state !== 'connected') node.status(brokerStatus(state, t));
       },
     };
+    let names: ReturnType<typeof topicsOfField>;
+    try {
+      names = topicsOfField(def.topic);
+    } catch (err) {
+      refuse(node, err as Error, errorStatus(t('slipstream-topic-in.status.bad-pattern')));
+      return;
+    }
+    const several = typeof names !== 'string';
     broker.register(user);
     const topic = new Topic(
-      def.topic,
+      names,
       { groupId: def.groupId || `node-red-${node.id}`, fromBeginning: start !== 'latest' },
       {
         connection: broker.connection(),
@@ -326,9 +335,10 @@ export = function (RED: NodeAPI): void {
         offset,
         logger: nodeLogger(RED.log, node),
         onConsumerState: (state, err) => showState(state, err),
-        onRecordFailure: ({ partition, offset: at }, err) => {
+        onRecordFailure: ({ topic: name, partition, offset: at }, err) => {
           if (onFailure === 'hold') {
-            node.status({ fill: 'yellow', shape: 'dot', text: shortText(t('slipstream-topic-in.status.held', { partition, offset: at, reason: failureText(err, t) })) });
+            const held = t(several ? 'slipstream-topic-in.status.held-topic' : 'slipstream-topic-in.status.held', { topic: name, partition, offset: at, reason: failureText(err, t) });
+            node.status({ fill: 'yellow', shape: 'dot', text: shortText(held) });
           }
         },
         onSkippedRecord: (err) => reportUndecodable(err),

@@ -2,7 +2,7 @@ import should from 'should';
 import helper from 'node-red-node-test-helper';
 import { shortText } from '../../nodes/shared/status';
 import { brokers, createTopic, kafka, uniqueTopic } from '../support/kafka';
-import { type Msg, onTab, type Receiver, received, recorder, sleep, waitFor } from './helpers';
+import { lastStatus, type Msg, onTab, type Receiver, received, recorder, sleep, waitFor } from './helpers';
 
 const topicNodes = require('../../nodes/topic/topic');
 const linkNodes = require('@node-red/nodes/core/common/60-link.js');
@@ -49,6 +49,33 @@ describe('slipstream topic nodes (real broker)', function () {
     should(byKey.alpha.timestamp).be.within(before - 5_000, Date.now() + 5_000);
     should(byKey.beta).match({ payload: { n: 2 }, partition: 2, offset: 0 });
     should(byKey.gone.payload).be.null();
+  });
+
+  it('topic-in reads several topics: a comma-separated list, and a pattern; an invalid pattern is refused with a red status', async () => {
+    const prefix = uniqueTopic('nodes-multi');
+    const [a, b] = [`${prefix}.a`, `${prefix}.b`];
+    await createTopic(a, 1);
+    await createTopic(b, 2);
+    const producer = kafka().producer();
+    await producer.connect();
+    await producer.send({ topic: a, messages: [{ key: 'x', value: '"from a"' }] });
+    await producer.send({ topic: b, messages: [{ key: 'y', value: '"from b"', partition: 1 }] });
+    await producer.disconnect();
+    const pattern = `/^${prefix.replace(/-/g, '[-]')}[.]/`;
+    const flow = [
+      broker(),
+      { id: 'list', type: 'slipstream-topic-in', broker: 'broker', topic: `${a}, ${b}`, groupId: uniqueTopic('g'), start: 'earliest', codec: 'json', wires: [['fromList']] },
+      { id: 'pattern', type: 'slipstream-topic-in', broker: 'broker', topic: pattern, groupId: uniqueTopic('g'), start: 'earliest', codec: 'json', wires: [['fromPattern']] },
+      { id: 'bad', type: 'slipstream-topic-in', broker: 'broker', topic: '/(/', groupId: uniqueTopic('g'), codec: 'json', wires: [[]] },
+      { id: 'fromList', type: 'helper' },
+      { id: 'fromPattern', type: 'helper' },
+    ];
+    await helper.load([topicNodes], onTab(flow));
+    const [fromList, fromPattern] = await Promise.all([collect(helper.getNode('fromList') as Receiver, 2), collect(helper.getNode('fromPattern') as Receiver, 2)]);
+    for (const msgs of [fromList, fromPattern]) {
+      should(msgs.map((m) => [m.topic, m.partition, m.payload]).sort()).eql([[a, 0, 'from a'], [b, 1, 'from b']]);
+    }
+    should(lastStatus(helper.getNode('bad'))).match({ fill: 'red', text: 'invalid topic pattern' });
   });
 
   it('pauses, resumes and seeks through link out → link in → topic-in', async () => {
