@@ -22,6 +22,7 @@ export type { ConsumerState, ConsumerStateListener, RecordFailureListener } from
 export type { FailurePolicy, RecordPosition } from './kafka/ledger';
 export { DecodeError, type Headers } from './kafka/record';
 export type { Retrying } from './kafka/batcher';
+export { CodecUnavailableError, type Compression } from './kafka/compression';
 export { DeliveryTimeoutError, retryReason } from './kafka/delivery';
 
 export const READ_FROM_START = -2;
