@@ -1,7 +1,8 @@
-import { type CompressionTypes, Kafka, type KafkaConfig, logLevel, type LogEntry, Partitioners, type Producer, type ProducerConfig } from 'kafkajs';
+import { type CompressionTypes, Kafka, type KafkaConfig, logLevel, type LogEntry, type Producer, type ProducerConfig } from 'kafkajs';
 import type { Logger } from '../log';
 import { compressionType, registerCodecs } from './compression';
 import type { ResolvedConf } from './config';
+import { pinningPartitioner } from './produced';
 
 /**
  * A kafkajs client (with every compression codec registered) whose log lines go to our logger (errors and warnings only).
@@ -38,9 +39,12 @@ export function kafkaLogTo(logger: Logger): (entry: LogEntry) => void {
   };
 }
 
-/** murmur2 partitioning, so keys land on the same partitions as with Java/aiokafka clients. */
+/**
+ * murmur2 partitioning, so keys land on the same partitions as with
+ * Java/aiokafka clients; each message's partition is kept for `producedPositions`.
+ */
 export function createProducer(kafka: Kafka, config: ProducerConfig): Producer {
-  return kafka.producer({ ...config, createPartitioner: Partitioners.DefaultPartitioner });
+  return kafka.producer({ ...config, createPartitioner: pinningPartitioner });
 }
 
 export function compressionOf(conf: ResolvedConf): CompressionTypes {
