@@ -24,7 +24,7 @@ export type { FailurePolicy, RecordPosition } from './kafka/ledger';
 export { DecodeError, type Headers } from './kafka/record';
 export type { Retrying } from './kafka/batcher';
 export type { Produced } from './kafka/produced';
-export { CodecUnavailableError, type Compression } from './kafka/compression';
+export { CodecUnavailableError, COMPRESSIONS, type Compression } from './kafka/compression';
 export { DeliveryTimeoutError, retryReason } from './kafka/delivery';
 
 export const READ_FROM_START = -2;
