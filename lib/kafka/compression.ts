@@ -44,8 +44,14 @@ const CODEC_PACKAGES: Record<Exclude<Compression, 'none' | 'gzip'>, CodecPackage
   },
 };
 
-/** A compression's codec package could not be loaded (not installed, or no build for this platform). */
+/**
+ * A compression's codec package could not be loaded (not installed, or no
+ * build for this platform). Not `retriable`: kafkajs then fails the fetch or
+ * the send at once instead of retrying and restarting the consumer forever.
+ */
 export class CodecUnavailableError extends Error {
+  readonly retriable = false;
+
   constructor(
     readonly compression: Compression,
     readonly packageName: string,
@@ -67,7 +73,7 @@ export function compressionType(compression: string): CompressionTypes {
 }
 
 /** The codec of `compression`, its package loaded now (a `CodecUnavailableError` when it cannot be). */
-export function loadCodec(compression: keyof typeof CODEC_PACKAGES, codec: CodecPackage = CODEC_PACKAGES[compression]): () => KafkaCodec {
+function loadCodec(compression: keyof typeof CODEC_PACKAGES, codec: CodecPackage): () => KafkaCodec {
   try {
     return codec.load();
   } catch (err) {

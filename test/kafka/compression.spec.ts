@@ -1,14 +1,15 @@
 // snappy, lz4 and zstd (and gzip) on the real broker: produced through Topic on
 // the produce thread and on the main thread, consumed by Topic; written by a
 // plain kafkajs producer and by Kafka's Java producer, consumed by Topic; bad values
-// and a codec package that cannot be loaded fail with errors naming them.
+// and a codec package that cannot be loaded fail with errors naming them
+// (producing and consuming, at once).
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
 import should from 'should';
-import { CodecUnavailableError, type Compression, Topic } from '../../lib/topic';
-import { COMPRESSIONS, compressionType, loadCodec } from '../../lib/kafka/compression';
+import { type Compression, Topic } from '../../lib/topic';
+import { COMPRESSIONS, compressionType } from '../../lib/kafka/compression';
 import { brokers, take, trackTopics, uniqueTopic } from '../support/kafka';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -119,18 +120,31 @@ describe('compression settings', () => {
     });
   });
 
-  it('names the package when a codec cannot be loaded', () => {
-    // A missing optional dependency cannot be made for real without uninstalling it: a package that does not exist stands for it.
-    const missing = { type: CompressionTypes.Snappy, packageName: 'no-such-codec-package', load: () => require('no-such-codec-package') };
-    const error = (() => {
-      try {
-        loadCodec('snappy', missing);
-      } catch (err) {
-        return err;
-      }
-    })() as CodecUnavailableError;
-    should(error).be.instanceOf(CodecUnavailableError);
-    should(error).match({ compression: 'snappy', packageName: 'no-such-codec-package' });
-    should(error.message).match(/^snappy compression needs the npm package no-such-codec-package, which could not be loaded \(Cannot find module 'no-such-codec-package'.*\): install it with npm install no-such-codec-package$/);
+  it('without a codec package (not installed): producing and consuming fail at once with an error naming it', async () => {
+    const name = uniqueTopic('snappy-missing');
+    const writer = new Topic(name, { brokers: brokers(), compression: 'snappy' });
+    await writer('k', 'written with snappy');
+    await writer.close();
+    // Another process, where kafkajs-snappy cannot be found (in its produce thread too).
+    const script = `
+      const { Topic } = require(${JSON.stringify(path.join(ROOT, 'dist/lib/topic'))});
+      const [brokers, name] = process.argv.slice(1);
+      const logger = { info() {}, warn() {}, error() {} };
+      (async () => {
+        const out = new Topic(name + '-out', { brokers: [brokers], compression: 'snappy' }, { logger });
+        const produced = await out('k', 'v').then(() => 'produced', (e) => e.message);
+        await out.close();
+        const input = new Topic(name, { brokers: [brokers], fromBeginning: true }, { logger });
+        const consumed = await input.next().then(() => 'consumed', (e) => e.message);
+        await input.close();
+        console.log(JSON.stringify({ produced, consumed }));
+      })();`;
+    const hide = path.join(__dirname, 'fixtures', 'hide-kafkajs-snappy.js');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--require', hide, '-e', script, brokers()[0], name], { cwd: ROOT, timeout: 60_000 });
+    const missing = "snappy compression needs the npm package kafkajs-snappy, which could not be loaded (Cannot find module 'kafkajs-snappy'): install it with npm install kafkajs-snappy";
+    should(JSON.parse(stdout)).eql({
+      produced: `Error while producing to Topic ${name}-out: ${missing}`,
+      consumed: `Error while consuming from Topic ${name}: ${missing}`,
+    });
   });
 });
