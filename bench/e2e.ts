@@ -104,9 +104,10 @@ function watchResult(child: ChildProcess): Child['result'] {
   });
 }
 
+/** One directory per run: each thread writes its own profile there (Node's default names carry the thread id; a fixed name would let threads overwrite each other). */
 function nodeArgs(bench: Bench, name: string): string[] {
   const { profDir } = bench.options;
-  return profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+  return profDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profDir, `${name}-${Date.now()}`)}`] : [];
 }
 
 function spawnWorker(bench: Bench, contender: string, args: WorkerArgs): Child {

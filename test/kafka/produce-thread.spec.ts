@@ -1,6 +1,7 @@
 // Producing on a worker thread: messages cross intact, failures keep what
 // `isTransient` reads, a dead thread fails what waited and is replaced, and
 // settings that cannot cross (functions) produce on the main thread.
+import net from 'node:net';
 import should from 'should';
 import { isTransient } from '../../lib/kafka/delivery';
 import { packMessages, unpackMessages } from '../../lib/kafka/packed-messages';
@@ -115,19 +116,34 @@ describe('ProduceThread on the real broker', function () {
   it('fails what waited when the thread dies, and starts a new one for the next request', async () => {
     const topic = uniqueTopic('thread-dies');
     await createTopic(topic, 1);
-    const thread = new ProduceThread({ kafka: { brokers: brokers() }, producer: {} }, recordingLogger());
+    // The thread's bootstrap address: first a server that accepts and never answers (a request
+    // waits there for sure), then one that forwards to the real broker.
+    const [host, port] = brokers()[0].split(':');
+    let forward = false;
+    const server = net.createServer((socket) => {
+      if (!forward) return void socket.on('error', () => undefined);
+      const upstream = net.connect(Number(port), host);
+      socket.pipe(upstream).pipe(socket);
+      upstream.on('error', () => socket.destroy());
+      socket.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const thread = new ProduceThread({ kafka: { brokers: [address], requestTimeout: 60_000 }, producer: {} }, recordingLogger());
+    const workerOf = (): { terminate(): Promise<number> } | undefined => (thread as unknown as { worker?: { terminate(): Promise<number> } }).worker;
     try {
-      await thread.send({ topic, acks: -1, compression: 0, messages: [{ value: 'first' }] });
-      // A thread cannot be made to crash for real on demand: terminate it while a request waits.
       const waiting = thread.send({ topic, acks: -1, compression: 0, messages: [{ value: 'lost?' }] });
-      await (thread as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+      const first = workerOf();
+      // A thread cannot be made to crash for real on demand: terminate it while its request waits.
+      await first?.terminate();
       await should(waiting).be.rejectedWith(/the produce thread ended/);
+      forward = true;
       await thread.send({ topic, acks: -1, compression: 0, messages: [{ value: 'after' }] });
-      const values = (await readAll(topic, 2)).map((r) => r.value);
-      should(values[0]).equal('first');
-      should(values).containEql('after');
+      should(workerOf()).not.equal(first);
+      should((await readAll(topic, 1)).map((r) => r.value)).eql(['after']);
     } finally {
       await thread.close();
+      server.close();
     }
     await should(thread.send({ topic, acks: -1, compression: 0, messages: [{ value: 'closed' }] })).be.rejectedWith(/closed/);
   });

@@ -22,4 +22,13 @@ describe('nodes/shared: catalogTranslator', () => {
       should(t('slipstream-kafka.no.such.key')).equal('slipstream-kafka.no.such.key');
     }
   });
+
+  it('asks the runtime once per text without substitutions (some are shown per message), every time with them', () => {
+    const asked: string[] = [];
+    const t = catalogTranslator((key) => (asked.push(key), `T ${key}`), catalog);
+    for (let i = 0; i < 3; i++) should(t('slipstream-kafka.status.connected')).equal('T slipstream-kafka.status.connected');
+    t('slipstream-kafka.status.retrying', { seconds: 1 });
+    t('slipstream-kafka.status.retrying', { seconds: 2 });
+    should(asked).eql(['slipstream-kafka.status.connected', 'slipstream-kafka.status.retrying', 'slipstream-kafka.status.retrying']);
+  });
 });
