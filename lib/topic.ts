@@ -8,6 +8,7 @@ import { compressionOf } from './kafka/client';
 import { isTransient } from './kafka/delivery';
 import { type ResolvedConf, resolveTopicConf, type TopicConf, unknownKeys } from './kafka/config';
 import { KafkaConnection } from './kafka/connection';
+import type { Produced } from './kafka/produced';
 import { ConsumerFeed, type ConsumerStateListener, type RecordFailureListener, type Subscription } from './kafka/feed';
 import type { FailurePolicy, RecordPosition } from './kafka/ledger';
 import { DecodeError, EPOCH, epochOf, type Headers, type RawRecord } from './kafka/record';
@@ -22,6 +23,8 @@ export type { ConsumerState, ConsumerStateListener, RecordFailureListener, Subsc
 export type { FailurePolicy, RecordPosition } from './kafka/ledger';
 export { DecodeError, type Headers } from './kafka/record';
 export type { Retrying } from './kafka/batcher';
+export type { Produced } from './kafka/produced';
+export { CodecUnavailableError, COMPRESSIONS, type Compression } from './kafka/compression';
 export { DeliveryTimeoutError, retryReason } from './kafka/delivery';
 
 export const READ_FROM_START = -2;
@@ -116,7 +119,7 @@ function rethrowAs(prefix: string, err: unknown): never {
  * a plain loop), by `finish(record, after?)` (`'manual'`), or by `stream()`
  * once the handler is done and its sinks' acknowledgements (`after`) came.
  */
-export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promise<void>> {
+export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promise<Produced | undefined>> {
   declare readonly [KEYED_SINK]: true;
   /** The topic's name; for several topics, their names joined by commas, or the pattern. */
   override readonly name: string;
@@ -186,21 +189,24 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     this.onProduceRetry = options.onProduceRetry;
   }
 
-  protected invoke(key: Key, value: unknown, headers?: Headers): Promise<void> {
+  protected invoke(key: Key, value: unknown, headers?: Headers): Promise<Produced | undefined> {
     return this.send(key, value, headers);
   }
 
-  /** Produce one record; resolves when the broker acknowledged it (per `acks`). */
-  send(key: Key, value: unknown, headers?: Headers): Promise<void> {
+  /**
+   * Produce one record; resolves when the broker acknowledged it (per
+   * `acks`), with its partition and offset (undefined when `dry`).
+   */
+  send(key: Key, value: unknown, headers?: Headers): Promise<Produced | undefined> {
     return this.produce({ key, value, headers });
   }
 
   /** `send` with every option: an explicit partition too. Records sent meanwhile share a produce request. */
-  async produce({ key, value, headers, partition }: OutgoingRecord): Promise<void> {
+  async produce({ key, value, headers, partition }: OutgoingRecord): Promise<Produced | undefined> {
     const message = this.message(key, value, headers, partition);
-    if (!message) return;
+    if (!message) return undefined;
     try {
-      await this.producing().add(message);
+      return await this.producing().add(message);
     } catch (err) {
       rethrowAs(`Error while producing to Topic ${this.name}`, err);
     }
@@ -219,11 +225,14 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     if (!message) return { acked: Promise.resolve() };
     const batcher = this.producing();
     await batcher.room();
-    const acked = batcher.add(message, true).catch((err: unknown) => {
-      const cause = err instanceof Error ? err.message : String(err);
-      this.deferredFailure ??= new Error(`Error while producing to Topic ${this.name}: ${cause}`, { cause: err });
-      throw this.deferredFailure;
-    });
+    const acked = batcher.add(message, true).then(
+      () => undefined,
+      (err: unknown) => {
+        const cause = err instanceof Error ? err.message : String(err);
+        this.deferredFailure ??= new Error(`Error while producing to Topic ${this.name}: ${cause}`, { cause: err });
+        throw this.deferredFailure;
+      },
+    );
     acked.catch(() => undefined); // handled: whoever holds `acked` sees the failure, and so does the next call
     return { acked };
   }
@@ -241,7 +250,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     this.batcher ??= new ProduceBatcher(
       async (messages) => {
         await this.connection().ensureTopic(this.name, this.resolved.numPartitions);
-        await this.connection().sender().send({ topic: this.name, acks: this.resolved.acks, compression: compressionOf(this.resolved), messages });
+        return this.connection().sender().send({ topic: this.name, acks: this.resolved.acks, compression: compressionOf(this.resolved), messages });
       },
       {
         maxBatch: MAX_BATCH,

@@ -1,5 +1,6 @@
 import type { Message } from 'kafkajs';
 import { DeliveryTimeoutError } from './delivery';
+import type { Produced } from './produced';
 
 export interface BatcherOptions {
   /** Records in one produce request, at most. */
@@ -30,7 +31,7 @@ interface Queued {
   linger: boolean;
   /** When it was added (epoch ms): its delivery timeout counts from here. */
   added: number;
-  settle: (error?: Error) => void;
+  settle: (error: Error | undefined, produced?: Produced) => void;
 }
 
 /** Backoff between retries of a failed request (kafkajs retries a few times inside each attempt as well). */
@@ -42,7 +43,8 @@ const RETRY_BACKOFF_MS = { initial: 250, max: 5_000 };
  * with `linger` (their callers do not wait for the ack) wait up to `lingerMs`
  * for more. One request at a time keeps every partition's order, also across
  * the client's retries. `add` resolves when the broker acknowledged the
- * record's request, or rejects with its error.
+ * record's request, with the record's partition and offset, or rejects with
+ * its error.
  *
  * A request that fails with a transient error (the broker is down) is sent
  * again, with backoff, until the delivery timeout of its oldest record runs
@@ -68,17 +70,18 @@ export class ProduceBatcher {
   private wakeBackoff: (() => void) | undefined;
 
   constructor(
-    private readonly send: (messages: Message[]) => Promise<void>,
+    /** Sends one request; resolves with each message's partition and offset, in order. */
+    private readonly send: (messages: Message[]) => Promise<Produced[]>,
     private readonly options: BatcherOptions,
   ) {}
 
-  add(message: Message, linger = false): Promise<void> {
-    return new Promise((resolve, reject) => {
+  add(message: Message, linger = false): Promise<Produced> {
+    return new Promise<Produced>((resolve, reject) => {
       if (this.aborted) {
         reject(this.aborted);
         return;
       }
-      this.queue.push({ message, linger, added: Date.now(), settle: (error) => (error ? reject(error) : resolve()) });
+      this.queue.push({ message, linger, added: Date.now(), settle: (error, produced) => (error ? reject(error) : resolve(produced as Produced)) });
       if (!linger) this.urgent = true;
       this.kick();
     });
@@ -141,38 +144,37 @@ export class ProduceBatcher {
     const batch = this.queue.splice(0, this.options.maxBatch);
     this.urgent = this.queue.some((q) => !q.linger);
     for (const wake of this.roomWaiters.splice(0)) wake();
-    const error = await this.deliver(batch);
+    const { error, produced } = await this.deliver(batch);
     this.sending = false;
     // Retrying is over once a request got through, or once the last retried records gave up.
     if (this.retrying && (!error || this.queue.length === 0)) {
       this.retrying = undefined;
       this.options.onRetry?.(undefined);
     }
-    for (const q of batch) q.settle(error);
+    batch.forEach((q, i) => q.settle(error, produced?.[i]));
     if (this.queue.length > 0) this.kick();
     else for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
-  /** Send one request until it is acknowledged, fails for good, or its delivery timeout runs out; the error if not acknowledged. */
-  private async deliver(batch: Queued[]): Promise<Error | undefined> {
+  /** Send one request until it is acknowledged (where its records went), fails for good, or its delivery timeout runs out (the error). */
+  private async deliver(batch: Queued[]): Promise<{ error?: Error; produced?: Produced[] }> {
     const messages = batch.map((q) => q.message);
     const deadline = Math.min(...batch.map((q) => q.added)) + this.options.deliveryTimeoutMs;
     let backoff = RETRY_BACKOFF_MS.initial;
     for (let attempt = 1; ; attempt++) {
       const sent = Date.now();
       try {
-        await this.send(messages);
-        return undefined;
+        return { produced: await this.send(messages) };
       } catch (err) {
         const error = err instanceof Error ? err : new Error(String(err));
-        if (!this.options.isTransient(error)) return error;
-        if (this.aborted) return this.aborted;
+        if (!this.options.isTransient(error)) return { error };
+        if (this.aborted) return { error: this.aborted };
         const left = deadline - Date.now();
-        if (left <= 0) return new DeliveryTimeoutError(this.options.deliveryTimeoutMs, attempt, error);
+        if (left <= 0) return { error: new DeliveryTimeoutError(this.options.deliveryTimeoutMs, attempt, error) };
         this.retrying = { since: this.retrying?.since ?? sent, error };
         this.options.onRetry?.(this.retrying);
         await this.backoff(Math.min(backoff, left)); // the last attempt comes when the timeout runs out
-        if (this.aborted) return this.aborted;
+        if (this.aborted) return { error: this.aborted };
         backoff = Math.min(backoff * 2, RETRY_BACKOFF_MS.max);
       }
     }

@@ -1,9 +1,11 @@
-import { CompressionTypes, Kafka, type KafkaConfig, logLevel, type LogEntry, Partitioners, type Producer, type ProducerConfig } from 'kafkajs';
+import { type CompressionTypes, Kafka, type KafkaConfig, logLevel, type LogEntry, type Producer, type ProducerConfig } from 'kafkajs';
 import type { Logger } from '../log';
+import { compressionType, registerCodecs } from './compression';
 import type { ResolvedConf } from './config';
+import { pinningPartitioner } from './produced';
 
 /**
- * A kafkajs client whose log lines go to our logger (errors and warnings only).
+ * A kafkajs client (with every compression codec registered) whose log lines go to our logger (errors and warnings only).
  * kafkajs logs every error response of the broker ("Response JoinGroup(…)") as
  * an error before it decides to retry, e.g. while a fresh broker elects its
  * group coordinator: those go to `info`, as do failed connections while a
@@ -11,6 +13,7 @@ import type { ResolvedConf } from './config';
  * the caller as an exception, which is reported with its context.
  */
 export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
+  registerCodecs();
   return new Kafka({
     ...config,
     logLevel: logLevel.WARN,
@@ -36,11 +39,14 @@ export function kafkaLogTo(logger: Logger): (entry: LogEntry) => void {
   };
 }
 
-/** murmur2 partitioning, so keys land on the same partitions as with Java/aiokafka clients. */
+/**
+ * murmur2 partitioning, so keys land on the same partitions as with
+ * Java/aiokafka clients; each message's partition is kept for `producedPositions`.
+ */
 export function createProducer(kafka: Kafka, config: ProducerConfig): Producer {
-  return kafka.producer({ ...config, createPartitioner: Partitioners.DefaultPartitioner });
+  return kafka.producer({ ...config, createPartitioner: pinningPartitioner });
 }
 
 export function compressionOf(conf: ResolvedConf): CompressionTypes {
-  return conf.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+  return compressionType(conf.compression);
 }

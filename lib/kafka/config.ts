@@ -1,5 +1,6 @@
 import type { ConsumerConfig, KafkaConfig, ProducerConfig, SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
+import { type Compression, compressionType } from './compression';
 import { DEFAULT_DELIVERY_TIMEOUT_MS } from './delivery';
 
 /**
@@ -33,7 +34,13 @@ export interface TopicConf {
    * unreachable a record is retried until then, and fails after it.
    */
   deliveryTimeout?: number;
-  compression?: 'none' | 'gzip';
+  /**
+   * How produced record batches are compressed (default `none`). gzip is
+   * built in; snappy, lz4 and zstd use optional dependencies (kafkajs-snappy,
+   * @2l/kafkajs-lz4, @mongodb-js/zstd), which also read what other clients
+   * wrote with them.
+   */
+  compression?: Compression;
   /**
    * Encode and send produce requests on a worker thread (default true), so
    * that they use another core than the handlers. Without it, or when the
@@ -64,7 +71,7 @@ export interface ResolvedConf {
   numPartitions: number;
   acks: number;
   deliveryTimeout: number;
-  compression: 'none' | 'gzip';
+  compression: Compression;
   produceThread: boolean;
   autoCommitInterval: number;
   onDecodeError: 'skip' | 'stop';
@@ -116,6 +123,8 @@ export function resolveTopicConf(conf: TopicConf): ResolvedConf {
   if (typeof deliveryTimeout !== 'number' || !(deliveryTimeout > 0)) {
     throw new RangeError(`deliveryTimeout must be a positive number of milliseconds, got: ${String(deliveryTimeout)}`);
   }
+  const compression = conf.compression ?? 'none';
+  compressionType(compression); // a RangeError naming an unknown one
   const kafka: KafkaConfig = {
     brokers,
     clientId: conf.clientId ?? conf.client_id ?? 'slipstream',
@@ -147,7 +156,7 @@ export function resolveTopicConf(conf: TopicConf): ResolvedConf {
     numPartitions: conf.numPartitions ?? 1,
     acks: conf.acks ?? -1,
     deliveryTimeout,
-    compression: conf.compression ?? 'none',
+    compression,
     produceThread: conf.produceThread ?? true,
     autoCommitInterval: conf.autoCommitInterval ?? 1_000,
     onDecodeError: conf.onDecodeError ?? 'skip',

@@ -1,5 +1,6 @@
 import type { KafkaConfig, ProducerConfig } from 'kafkajs';
 import type { PackedMessages } from './packed-messages';
+import type { Produced } from './produced';
 
 /** What the produce thread is started with: everything must survive structured cloning. */
 export interface ProduceThreadConfig {
@@ -12,9 +13,25 @@ export type ToProduceThread =
   | { type: 'close' };
 
 export type FromProduceThread =
-  | { type: 'sent'; id: number; error?: ErrorLink[] }
+  /** `positions`: partition and offset of each message, in turn (see `packPositions`). */
+  | { type: 'sent'; id: number; positions: Float64Array }
+  | { type: 'failed'; id: number; error: ErrorLink[] }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'closed' };
+
+/** Where a request's messages went, as one transferable array: partition, offset, partition, offset, … */
+export function packPositions(produced: Produced[]): Float64Array {
+  const positions = new Float64Array(produced.length * 2);
+  produced.forEach(({ partition, offset }, i) => {
+    positions[i * 2] = partition;
+    positions[i * 2 + 1] = offset;
+  });
+  return positions;
+}
+
+export function unpackPositions(positions: Float64Array): Produced[] {
+  return Array.from({ length: positions.length / 2 }, (_, i) => ({ partition: positions[i * 2], offset: positions[i * 2 + 1] }));
+}
 
 /** One error of a `cause` chain, outermost first, with the fields `isTransient` and `retryReason` read. */
 export interface ErrorLink {

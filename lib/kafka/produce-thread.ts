@@ -3,9 +3,10 @@ import { Worker } from 'node:worker_threads';
 import type { Message, Producer } from 'kafkajs';
 import type { Logger } from '../log';
 import { packMessages } from './packed-messages';
-import { type FromProduceThread, fromErrorChain, type ProduceThreadConfig, type ToProduceThread } from './produce-protocol';
+import { type FromProduceThread, fromErrorChain, type ProduceThreadConfig, type ToProduceThread, unpackPositions } from './produce-protocol';
+import { type Produced, producedPositions } from './produced';
 
-/** One produce request: resolves once the broker acknowledged every message (per `acks`). */
+/** One produce request: resolves once the broker acknowledged every message (per `acks`), with where each went. */
 export interface ProduceRequest {
   topic: string;
   acks: number;
@@ -15,7 +16,8 @@ export interface ProduceRequest {
 
 /** Where a connection's produce requests go: a `ProduceThread`, or a producer on this thread. */
 export interface RecordSender {
-  send(request: ProduceRequest): Promise<void>;
+  /** Each message's partition and offset, in the order of `request.messages`. */
+  send(request: ProduceRequest): Promise<Produced[]>;
   /** Sends still waiting fail; never throws. */
   close(): Promise<void>;
 }
@@ -24,7 +26,7 @@ export interface RecordSender {
 const CLOSE_WAIT_MS = 10_000;
 
 interface Waiting {
-  resolve: () => void;
+  resolve: (produced: Produced[]) => void;
   reject: (error: Error) => void;
 }
 
@@ -60,12 +62,12 @@ export class ProduceThread implements RecordSender {
     }
   }
 
-  send({ topic, acks, compression, messages }: ProduceRequest): Promise<void> {
+  send({ topic, acks, compression, messages }: ProduceRequest): Promise<Produced[]> {
     if (this.closing) return Promise.reject(new Error('the produce thread was closed (the connection is closing)'));
     const worker = this.started();
     const id = ++this.nextId;
     const packed = packMessages(messages);
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<Produced[]>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       if (this.waiting.size === 1) worker.ref();
       const request: ToProduceThread = { type: 'send', id, topic, acks, compression, messages: packed };
@@ -105,13 +107,13 @@ export class ProduceThread implements RecordSender {
   private receive(worker: Worker, message: FromProduceThread): void {
     if (message.type === 'log') {
       this.logger[message.level](message.message);
-    } else if (message.type === 'sent') {
+    } else if (message.type === 'sent' || message.type === 'failed') {
       const waiting = this.waiting.get(message.id);
       if (!waiting) return;
       this.waiting.delete(message.id);
       if (this.waiting.size === 0 && !this.closing) worker.unref();
-      if (message.error) waiting.reject(fromErrorChain(message.error));
-      else waiting.resolve();
+      if (message.type === 'failed') waiting.reject(fromErrorChain(message.error));
+      else waiting.resolve(unpackPositions(message.positions));
     }
   }
 
@@ -128,7 +130,7 @@ export class ProduceThread implements RecordSender {
 /** Produce requests sent by a producer on this thread. */
 export function inThreadSender(producer: () => Promise<Producer>): RecordSender {
   return {
-    send: async ({ topic, acks, compression, messages }) => void (await (await producer()).send({ topic, acks, compression, messages })),
+    send: async ({ topic, acks, compression, messages }) => producedPositions(messages, await (await producer()).send({ topic, acks, compression, messages })),
     close: async () => undefined, // the producer is its connection's
   };
 }

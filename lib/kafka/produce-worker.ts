@@ -6,7 +6,8 @@ import type { Producer } from 'kafkajs';
 import type { Logger } from '../log';
 import { createKafka, createProducer } from './client';
 import { unpackMessages } from './packed-messages';
-import { type FromProduceThread, type ProduceThreadConfig, type ToProduceThread, toErrorChain } from './produce-protocol';
+import { type FromProduceThread, packPositions, type ProduceThreadConfig, type ToProduceThread, toErrorChain } from './produce-protocol';
+import { producedPositions } from './produced';
 
 const port = parentPort;
 if (!port) throw new Error('produce-worker runs as a worker thread (started by ProduceThread)');
@@ -32,11 +33,15 @@ port.on('message', (request: ToProduceThread) => {
     void producer.disconnect().finally(() => post({ type: 'closed' }));
     return;
   }
-  const { id, topic, acks, compression, messages } = request;
+  const { id, topic, acks, compression } = request;
+  const messages = unpackMessages(request.messages);
   connect()
-    .then((p) => p.send({ topic, acks, compression, messages: unpackMessages(messages) }))
+    .then((p) => p.send({ topic, acks, compression, messages }))
     .then(
-      () => post({ type: 'sent', id }),
-      (error: unknown) => post({ type: 'sent', id, error: toErrorChain(error) }),
+      (metadata) => {
+        const positions = packPositions(producedPositions(messages, metadata));
+        port.postMessage({ type: 'sent', id, positions } satisfies FromProduceThread, [positions.buffer as ArrayBuffer]);
+      },
+      (error: unknown) => post({ type: 'failed', id, error: toErrorChain(error) }),
     );
 });

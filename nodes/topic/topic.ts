@@ -5,6 +5,8 @@ import { JsonCodec } from '../../lib/codecs';
 import type { ICodec } from '../../lib/interfaces';
 import type { Logger } from '../../lib/log';
 import {
+  COMPRESSIONS,
+  type Compression,
   type DecodeError,
   DeliveryTimeoutError,
   type KafkaConnection,
@@ -72,9 +74,11 @@ interface TopicOutDef extends NodeDef {
   topic: string;
   codec: Codec;
   acks: string;
-  compression: 'none' | 'gzip';
+  compression?: string;
   /** Seconds; blank: the library's default. */
   deliveryTimeout?: string;
+  /** 1: each message goes out again once the broker acknowledged it (the editor's "acknowledgement output"). */
+  outputs?: number | string;
 }
 type Codec = 'json' | 'string' | 'buffer';
 
@@ -467,10 +471,17 @@ export = function (RED: NodeAPI): void {
       refuse(node, error, errorStatus(t('slipstream-topic-out.status.invalid-timeout')));
       return;
     }
+    const compression = (def.compression || 'none') as Compression;
+    if (!COMPRESSIONS.includes(compression)) {
+      const error = new Error(t('slipstream-topic-out.errors.invalid-compression', { value: JSON.stringify(def.compression), known: COMPRESSIONS.join(', ') }));
+      refuse(node, error, errorStatus(t('slipstream-topic-out.status.invalid-compression')));
+      return;
+    }
+    const ackOutput = Number(def.outputs) > 0;
     const topics = new Map<string, Topic>();
     const conf: TopicConf = {
       acks: def.acks === '' || def.acks === undefined ? -1 : Number(def.acks),
-      compression: def.compression || 'none',
+      compression,
       deliveryTimeout: deliveryTimeout === undefined ? undefined : deliveryTimeout * 1_000,
     };
     const retries = new RetryStatus(node, t);
@@ -498,7 +509,7 @@ export = function (RED: NodeAPI): void {
       return topic;
     }
 
-    node.on('input', (msg: NodeMessageInFlow & { key?: unknown; headers?: unknown; partition?: unknown }, _send, done) => {
+    node.on('input', (msg: NodeMessageInFlow & { key?: unknown; headers?: unknown; partition?: unknown; kafka?: unknown }, send, done) => {
       const name = def.topic || (typeof msg.topic === 'string' ? msg.topic : '');
       if (!name) {
         done(new Error(t('slipstream-topic-out.errors.no-topic')));
@@ -508,8 +519,12 @@ export = function (RED: NodeAPI): void {
       topicFor(name)
         .produce({ key: msg.key as string | Buffer | number | null | undefined, value: msg.payload, headers: msg.headers as never, partition })
         .then(
-          () => {
+          (produced) => {
             retries.delivered();
+            if (ackOutput && produced) {
+              msg.kafka = { topic: name, partition: produced.partition, offset: produced.offset };
+              send(msg);
+            }
             done();
           },
           (err: Error) => {

@@ -398,9 +398,21 @@ describe('the Node-RED editor in Chromium', function () {
     tray = await openEditDialog(ids['slipstream-topic-out']);
     await expectFields(tray, 'node-input', ['broker', 'topic', 'codec', 'acks', 'compression', 'name']);
     should(await tray.locator('#node-input-broker option:checked').textContent()).equal('Add new slipstream-kafka...');
-    should(await tray.locator('#node-input-compression option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).eql(['none', 'gzip']);
+    should(await tray.locator('#node-input-compression option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).eql(['none', 'gzip', 'snappy', 'lz4', 'zstd']);
     await expectHelp(tray, 'slipstream-topic-out');
     await cancel('node-dialog-cancel');
+
+    // topic out's acknowledgement output: off by default; the checkbox gives the node one output, and takes it away.
+    const outputPorts = page.locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${ids['slipstream-topic-out']}"] g.red-ui-flow-port-output`);
+    should(await outputPorts.count()).equal(0);
+    for (const [checked, ports] of [[true, 1], [false, 0]] as const) {
+      tray = await openEditDialog(ids['slipstream-topic-out']);
+      should(await tray.locator('#node-input-ack-output').isChecked()).equal(!checked);
+      await tray.locator('#node-input-ack-output').setChecked(checked);
+      await page.locator('#node-dialog-ok').click();
+      await page.locator('#node-dialog-ok').waitFor({ state: 'hidden' });
+      should(await outputPorts.count()).equal(ports, `topic out with the acknowledgement output ${checked ? 'on' : 'off'}`);
+    }
 
     // handle: three tabs; On Message holds a code editor with the default body.
     tray = await openEditDialog(ids['slipstream-handle']);

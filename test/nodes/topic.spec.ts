@@ -6,6 +6,7 @@ import { lastStatus, type Msg, onTab, type Receiver, received, recorder, sleep, 
 
 const topicNodes = require('../../nodes/topic/topic');
 const linkNodes = require('@node-red/nodes/core/common/60-link.js');
+const completeNode = require('@node-red/nodes/core/common/24-complete.js');
 
 helper.init(require.resolve('node-red'));
 
@@ -138,6 +139,69 @@ describe('slipstream topic nodes (real broker)', function () {
     // Sent at once, as a fast flow does: each send must not overtake the ones before it.
     for (let i = 0; i < 200; i++) out.receive({ payload: String(i), key: `k${i % 3}` } as never);
     should((await got).map((m) => m.payload)).eql(Array.from({ length: 200 }, (_, i) => String(i)));
+  });
+
+  it('topic-out with its acknowledgement output: each message goes on with msg.kafka = { topic, partition, offset } where a consumer finds it', async () => {
+    const name = uniqueTopic('nodes-ack');
+    await createTopic(name, 3);
+    const flow = [
+      broker(),
+      { id: 'out', type: 'slipstream-topic-out', broker: 'broker', topic: name, codec: 'string', compression: 'zstd', outputs: 1, wires: [['acked']] },
+      { id: 'acked', type: 'helper' },
+      // Wired all the same: the runtime would deliver what it sent.
+      { id: 'silent', type: 'slipstream-topic-out', broker: 'broker', topic: name, codec: 'string', wires: [['never']] },
+      { id: 'never', type: 'helper' },
+      { id: 'complete', type: 'complete', scope: ['silent'], uncaught: false, wires: [['completed']] },
+      { id: 'completed', type: 'helper' },
+    ];
+    await helper.load([topicNodes, completeNode], onTab(flow));
+    const acked = collect(helper.getNode('acked') as Receiver, 30);
+    const out = helper.getNode('out');
+    for (let i = 0; i < 30; i++) {
+      out.receive((i % 3 === 0 ? { payload: `p${i}`, partition: i % 2 } : { payload: `p${i}`, key: `k${i % 4}`, marker: i }) as never);
+    }
+    const msgs = await acked;
+    // The message itself goes on (its other properties kept), with where it was written.
+    should(msgs.find((m) => m.payload === 'p1')).match({ key: 'k1', marker: 1 });
+    for (const m of msgs) {
+      should(m.kafka).have.only.keys('topic', 'partition', 'offset');
+      should(m.kafka).match({ topic: name, partition: (p: unknown) => typeof p === 'number', offset: (o: unknown) => typeof o === 'number' });
+    }
+    should(msgs.filter((m) => m.partition !== undefined).every((m) => m.kafka.partition === m.partition)).be.true();
+    should(new Set(msgs.map((m) => m.kafka.partition)).size).be.above(1);
+    // A consumer reads each message at the position the output reported.
+    const consumer = kafka().consumer({ groupId: uniqueTopic('g') });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [name], fromBeginning: true });
+    const at = new Map<string, string>();
+    await new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          at.set(`${partition}/${message.offset}`, String(message.value));
+          if (at.size === 30) resolve();
+        },
+      });
+    });
+    await consumer.disconnect();
+    should(msgs.map((m) => at.get(`${m.kafka.partition}/${m.kafka.offset}`))).eql(msgs.map((m) => m.payload));
+    // Without the output (the default) a message completes and goes nowhere.
+    const never = recorder(helper.getNode('never'));
+    const completed = collect(helper.getNode('completed') as Receiver, 1);
+    (helper.getNode('silent') as any).receive({ payload: 'quiet' });
+    should((await completed)[0].payload).equal('quiet');
+    await sleep(200);
+    should(never).be.empty();
+  });
+
+  it('topic-out refuses a compression it does not know, naming it', async () => {
+    const flow = [broker(), { id: 'out', type: 'slipstream-topic-out', broker: 'broker', topic: 'never', codec: 'string', compression: 'brotli' }];
+    await helper.load([topicNodes], onTab(flow));
+    const out = helper.getNode('out') as any;
+    should(out.status.lastCall.args[0]).match({ fill: 'red', text: 'invalid compression' });
+    should(String(out.error.firstCall.args[0])).equal('slipstream-topic-out: compression must be one of none, gzip, snappy, lz4, zstd, got: "brotli"');
+    const errors = recorder(helper.getNode('errors'));
+    out.receive({ payload: 'lost?' });
+    should((await received(errors, 1, 5_000))[0].error.message).match(/compression must be one of .*"brotli"/);
   });
 
   it('reports bad input: undecodable records, an unknown control action, objects with the string codec, a rejected topic name', async () => {

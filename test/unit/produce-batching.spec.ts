@@ -3,6 +3,7 @@ import should from 'should';
 import { type BatcherOptions, ProduceBatcher } from '../../lib/kafka/batcher';
 import { resolveTopicConf, unknownKeys } from '../../lib/kafka/config';
 import { DeliveryTimeoutError, isTransient, retryReason } from '../../lib/kafka/delivery';
+import type { Produced } from '../../lib/kafka/produced';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const msg = (n: number): Message => ({ key: `k${n}`, value: String(n) });
@@ -16,11 +17,14 @@ describe('ProduceBatcher', () => {
     const requests: string[][] = [];
     let release: (() => void) | undefined;
     let hold = false;
-    const send = async (messages: Message[]): Promise<void> => {
+    let sent = 0;
+    /** Answers as a one-partition topic would: consecutive offsets. */
+    const send = async (messages: Message[]): Promise<Produced[]> => {
       requests.push(messages.map((m) => String(m.value)));
       if (hold) await new Promise<void>((resolve) => (release = resolve));
       const error = fail?.(messages);
       if (error) throw error;
+      return messages.map(() => ({ partition: 0, offset: sent++ }));
     };
     return {
       requests,
@@ -45,6 +49,18 @@ describe('ProduceBatcher', () => {
     r.release();
     await Promise.all([...first, ...second]);
     should(r.requests).eql([['0', '1', '2'], ['3', '4']]);
+  });
+
+  it('resolves each record with its own partition and offset from its request\'s answer', async () => {
+    const r = recording();
+    r.hold();
+    const batcher = new ProduceBatcher(r.send, options({ maxBatch: 100, maxQueued: 1_000, lingerMs: 5 }));
+    const first = [0, 1, 2].map((n) => batcher.add(msg(n)));
+    await tick();
+    const second = [3, 4].map((n) => batcher.add(msg(n)));
+    r.release();
+    should(await Promise.all([...first, ...second])).eql([0, 1, 2, 3, 4].map((offset) => ({ partition: 0, offset })));
+    should(r.requests).have.length(2);
   });
 
   it('rejects the records of a failed request only, and goes on with the next', async () => {

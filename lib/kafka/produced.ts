@@ -1,0 +1,51 @@
+import { type ICustomPartitioner, type Message, Partitioners, type RecordMetadata } from 'kafkajs';
+
+/**
+ * Where the broker put a produced record: its partition and offset (a
+ * number, as a consumed record's; -1 with `acks: 0`, when the broker does not
+ * answer).
+ */
+export interface Produced {
+  partition: number;
+  offset: number;
+}
+
+/** The partition each message was given by `pinningPartitioner` (messages are the sender's objects). */
+const partitions = new WeakMap<Message, number>();
+
+/**
+ * kafkajs's DefaultPartitioner (murmur2 of the key, as Java's), remembering
+ * each message's partition: `producedPositions` needs it, and a request
+ * kafkajs retries keeps its keyless records on the partitions they were
+ * given first.
+ */
+export const pinningPartitioner: ICustomPartitioner = () => {
+  const partitioner = Partitioners.DefaultPartitioner();
+  return (args) => {
+    let partition = partitions.get(args.message);
+    if (partition === undefined) {
+      partition = partitioner(args);
+      partitions.set(args.message, partition);
+    }
+    return partition;
+  };
+};
+
+/**
+ * Each message's partition and offset, once `producer.send(messages)`
+ * resolved with `metadata`: kafkajs writes a partition's messages in their
+ * order in the request, so a message's offset is its partition's base offset
+ * plus the number of messages before it in that partition.
+ */
+export function producedPositions(messages: Message[], metadata: RecordMetadata[]): Produced[] {
+  const next = new Map<number, number>();
+  for (const { partition, baseOffset } of metadata) if (baseOffset !== undefined) next.set(partition, Number(baseOffset));
+  return messages.map((message) => {
+    const partition = partitions.get(message);
+    if (partition === undefined) throw new Error('a produced message was never given a partition (the producer was not made by createProducer)');
+    const offset = next.get(partition);
+    if (offset === undefined) return { partition, offset: -1 };
+    next.set(partition, offset + 1);
+    return { partition, offset };
+  });
+}
