@@ -145,7 +145,7 @@ function spawnNodeRed(bench: Bench, args: WorkerArgs, packageRoot: string): Chil
       { id: 'store', type: 'slipstream-store', path: args.db, preset: 'default', columnFamilies: '' },
       {
         id: 'in', z: 'tab', type: 'slipstream-topic-in', broker: 'broker', topic: args.input, groupId: args.groupId,
-        start: 'committed', codec: 'json', maxInFlight: '100', x: 100, y: 100, wires: [['total']],
+        start: 'committed', codec: 'json', x: 100, y: 100, wires: [['total']],
       },
       {
         id: 'total', z: 'tab', type: 'slipstream-cache', store: 'store', operation: 'update', key: 'payload.user', keyType: 'msg',

@@ -333,7 +333,7 @@ export = function (RED: NodeAPI): void {
       {
         connection: broker.connection(),
         codec: codecOf(def.codec),
-        maxInFlight: Math.max(1, Number(def.maxInFlight) || 100),
+        maxInFlight: Math.max(1, Number(def.maxInFlight) || 1000),
         finishMode: 'manual',
         onFailure,
         offset,
