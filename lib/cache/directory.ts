@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { CacheOpenError } from './open-error';
 
 /**
  * Checks done before handing a directory to RocksDB: opening some invalid
@@ -13,15 +14,13 @@ export function ensureWritableDirectory(dir: string): void {
     fs.writeFileSync(probe, '');
     fs.unlinkSync(probe);
   } catch (err) {
-    throw new Error(`Cannot open cache at ${dir}: not a writable directory (${(err as Error).message})`, {
-      cause: err,
-    });
+    throw new CacheOpenError(dir, 'not-writable', `not a writable directory (${(err as Error).message})`, err);
   }
 }
 
 export function ensureExistingDatabase(dir: string): void {
   if (!fs.existsSync(path.join(dir, 'CURRENT'))) {
-    throw new Error(`Cannot open cache at ${dir} read-only: no RocksDB database there`);
+    throw new CacheOpenError(dir, 'no-database', 'no RocksDB database there');
   }
 }
 

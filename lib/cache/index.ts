@@ -1,6 +1,7 @@
 export { Cache } from './cache';
 export { CacheBatch } from './batch';
 export { CacheSnapshot } from './snapshot';
+export { CacheOpenError, type CacheOpenProblem } from './open-error';
 export { CacheWriteError } from './write-back';
 export { EngineUnavailableError } from './engine';
 export type { CacheOptions, ColumnFamilyOptions } from './options';

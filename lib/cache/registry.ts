@@ -1,3 +1,4 @@
+import { CacheOpenError } from './open-error';
 import { ensureExistingDatabase, ensureWritableDirectory, readColumnFamilies } from './directory';
 import { type EngineIterator, type EngineSession, loadEngine } from './engine';
 import { registerStateFlush } from '../core/commit-barrier';
@@ -226,9 +227,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number, dir: string): Promise<T
     timer = setTimeout(
       () =>
         reject(
-          new Error(
-            `Opening the cache at ${dir} did not finish within ${ms} ms: is it a local, writable directory? ` +
-              '(the pending open may keep the process from exiting)',
+          new CacheOpenError(
+            dir,
+            'timeout',
+            `opening did not finish within ${ms} ms: is it a local, writable directory? (the pending open may keep the process from exiting)`,
           ),
         ),
       ms,
@@ -238,13 +240,15 @@ function withTimeout<T>(promise: Promise<T>, ms: number, dir: string): Promise<T
 }
 
 function openError(dir: string, err: Error): Error {
+  if (err instanceof CacheOpenError) return err;
+  // rocksdb-native reports a held lock only in its text ("IO error: lock … LOCK: Resource temporarily unavailable").
   if (/\bLOCK\b/.test(err.message)) {
-    return new Error(
-      `Cannot open cache at ${dir}: the directory is locked by another process (only one process may ` +
-        `open a RocksDB directory for writing; use { readOnly: true } to follow it) — ${err.message}`,
-      { cause: err },
+    return new CacheOpenError(
+      dir,
+      'locked',
+      `the directory is locked by another process (only one process may open a RocksDB directory for writing; use { readOnly: true } to follow it) — ${err.message}`,
+      err,
     );
   }
-  if (err.message.startsWith('Cannot open cache') || err.message.startsWith('Opening the cache')) return err;
-  return new Error(`Cannot open cache at ${dir}: ${err.message}`, { cause: err });
+  return new CacheOpenError(dir, 'failed', err.message, err);
 }

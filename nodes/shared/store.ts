@@ -1,5 +1,6 @@
 import { Cache, type CacheOptions } from '../../lib/cache';
 import { EngineUnavailableError } from '../../lib/cache/engine';
+import { CacheOpenError } from '../../lib/cache/open-error';
 import type { Translate } from './i18n';
 import { SharedOwner, type User } from './owner';
 import { errorStatus, type Status } from './status';
@@ -120,5 +121,7 @@ function storeStatus(state: StoreState, t: Translate): Status {
   const { error } = state;
   // The platform, not the start of the loader's message, is what fits under a node.
   if (error instanceof EngineUnavailableError) return errorStatus(error, t('slipstream-store.status.unavailable', { platform: error.platform }));
+  // The path would crowd out the reason: another process (a second Node-RED?) holds the directory.
+  if (error instanceof CacheOpenError && error.locked) return errorStatus(error, t('slipstream-store.status.locked'));
   return errorStatus(error);
 }

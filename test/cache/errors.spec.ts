@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import should from 'should';
-import { Cache } from '../../lib/cache';
+import { Cache, CacheOpenError } from '../../lib/cache';
 import type { Key } from '../../lib/interfaces';
 import { collect, rejection, removeTempDirs, sleep, tempDir } from './helpers';
 
@@ -22,7 +22,9 @@ describe('Cache errors', () => {
       const file = path.join(tempDir(), 'file');
       fs.writeFileSync(file, 'x');
       const cache = new Cache(path.join(file, 'db'));
-      await should(cache.ready()).be.rejectedWith(/Cannot open cache at .*file\/db: not a writable directory/);
+      const err = await cache.ready().then(() => undefined, (e: unknown) => e);
+      should(err).be.instanceOf(CacheOpenError).and.match({ path: path.join(file, 'db'), problem: 'not-writable', locked: false });
+      should((err as Error).message).match(/Cannot open cache at .*file\/db: not a writable directory/);
       await should(cache.put('k', 1)).be.rejectedWith(/not a writable directory/);
       await cache.close();
     });
@@ -51,7 +53,7 @@ describe('Cache errors', () => {
     it('bounds the open with a timeout and releases a late open', async () => {
       const dir = tempDir();
       const hasty = new Cache(dir, { openTimeout: 0 });
-      await should(hasty.ready()).be.rejectedWith(/did not finish within 0 ms/);
+      await should(hasty.ready()).be.rejectedWith({ name: 'CacheOpenError', problem: 'timeout', message: /did not finish within 0 ms/ });
       await hasty.close();
       await sleep(500);
       const cache = new Cache(dir);
@@ -66,7 +68,7 @@ describe('Cache errors', () => {
     const holder = await startHolder(dir);
     const cache = new Cache(dir);
     try {
-      await should(cache.get('held')).be.rejectedWith(/locked by another process/);
+      await should(cache.get('held')).be.rejectedWith({ name: 'CacheOpenError', locked: true, problem: 'locked', path: dir, message: /locked by another process/ });
     } finally {
       holder.send('exit');
       await new Promise((resolve) => holder.once('exit', resolve));

@@ -4,6 +4,7 @@ import should from 'should';
 import { catalogTranslator } from '../../../nodes/shared/i18n';
 import { presetOptions, parseList, SharedStore, type StoreState } from '../../../nodes/shared/store';
 import { EngineUnavailableError } from '../../../lib/cache/engine';
+import { CacheOpenError } from '../../../lib/cache/open-error';
 import { removeTempDirs, tempDir } from '../../cache/helpers';
 
 function user(id: string): { id: string; states: string[]; onState(state: StoreState): void } {
@@ -72,6 +73,15 @@ describe('nodes/shared: SharedStore', () => {
     await settle(store);
     should(b.states).match(['opening', /^error/]);
     await store.close();
+  });
+
+  it('a directory locked by another process shows as such (read from CacheOpenError.locked), other open errors by their message', () => {
+    const catalog = path.resolve(__dirname, '../../../nodes/cache/locales/en-US/cache.json');
+    const store = new SharedStore(path.join(tempDir(), 'db'), {}, [], () => undefined, catalogTranslator((key) => key, catalog));
+    const locked = new CacheOpenError('/data/db', 'locked', 'the directory is locked by another process (…)');
+    should(store.statusOf({ state: 'error', error: locked })).match({ fill: 'red', text: 'store locked by another process' });
+    const timeout = new CacheOpenError('/data/db', 'timeout', 'opening did not finish within 0 ms');
+    should(store.statusOf({ state: 'error', error: timeout })).match({ fill: 'red', text: /^Cannot open cache at \/data\/db: opening did not finish/ });
   });
 
   it('two stores on a directory and a symlink to it share one database: no write is lost', async () => {
