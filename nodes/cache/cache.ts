@@ -5,6 +5,7 @@ import type { Key } from '../../lib/interfaces';
 import { entriesArray, iterateOptions, type QueryEntry, type QueryKind, runQuery } from '../shared/query';
 import { catalogTranslator, type Translate } from '../shared/i18n';
 import { parseList, presetOptions, SharedStore, type StoreConfig, type StoreState } from '../shared/store';
+import { sweepAfterDeploys } from '../shared/owner';
 import { errorStatus, refuse } from '../shared/status';
 import { evaluateProperty } from '../shared/typed-input';
 import { UserCode } from '../shared/user-code';
@@ -57,6 +58,7 @@ export = function (RED: NodeAPI): void {
     const userDir = (RED.settings as { userDir?: string }).userDir ?? process.cwd();
     const dir = path.resolve(userDir, def.path || 'slipstream-store');
     this.store = new SharedStore(dir, presetOptions(def.preset), parseList(def.columnFamilies), (err) => this.error(err), t);
+    sweepAfterDeploys(RED.events, this, this.store);
     this.on('close', (done: () => void) => {
       this.store.close().then(
         () => done(),

@@ -47,6 +47,16 @@ export abstract class SharedOwner<S> {
     if (removed && this.users.size === 0 && this.restarting.size === 0) await this.close();
   }
 
+  /**
+   * A deploy finished starting its nodes (Node-RED's `flows:started`): users
+   * it restarted that did not register again have gone (e.g. they now use
+   * another config node); with no user left, the resource closes.
+   */
+  async deployed(): Promise<void> {
+    this.restarting.clear();
+    if (this.users.size === 0 && this.current !== undefined) await this.close();
+  }
+
   /** Stop the resource for good (until a user registers again). */
   abstract close(): Promise<void>;
 
@@ -66,4 +76,17 @@ export abstract class SharedOwner<S> {
   protected clearState(): void {
     this.current = undefined;
   }
+}
+
+/** Node-RED's runtime events (`RED.events`), as far as `sweepAfterDeploys` uses them. */
+interface RuntimeEvents {
+  on(event: 'flows:started', listener: () => void): unknown;
+  removeListener(event: 'flows:started', listener: () => void): unknown;
+}
+
+/** While the config node `node` runs, `owner.deployed()` after every deploy (its errors to the node). */
+export function sweepAfterDeploys(events: RuntimeEvents, node: { on(event: 'close', listener: () => void): unknown; error(err: unknown): void }, owner: SharedOwner<unknown>): void {
+  const sweep = (): void => void owner.deployed().catch((err: unknown) => node.error(err));
+  events.on('flows:started', sweep);
+  node.on('close', () => events.removeListener('flows:started', sweep));
 }

@@ -21,6 +21,7 @@ import {
 import { Signal } from '../../lib/utils/signal';
 import { type AddressProblem, brokerAddressProblem } from '../shared/broker-address';
 import { type BrokerState, type BrokerUser, SharedBroker } from '../shared/broker';
+import { sweepAfterDeploys } from '../shared/owner';
 import { CompletionTracker } from '../shared/completion';
 import { catalogTranslator, type Translate } from '../shared/i18n';
 import { topicsOfField } from '../shared/topic-names';
@@ -271,6 +272,7 @@ export = function (RED: NodeAPI): void {
     this.connection = () => broker.connection();
     this.register = (user) => broker.register(user);
     this.deregister = (user, removed) => broker.deregister(user, removed);
+    sweepAfterDeploys(RED.events, this, broker);
     // Stopped by a full deploy or a change of its settings; a redeploy that only restarts its users keeps it.
     this.on('close', (done: () => void) => void broker.closeWhenUnused(USERS_CLOSE_MS).then(() => done()));
   }

@@ -5,7 +5,7 @@ import should from 'should';
 import helper from 'node-red-node-test-helper';
 import type { KafkaConnection } from '../../lib/topic';
 import { brokers, createTopic, uniqueTopic } from '../support/kafka';
-import { type Msg, onTab, type Receiver, received, recorder, statuses, waitFor } from './helpers';
+import { type Msg, onTab, type Receiver, received, recorder, sleep, statuses, waitFor } from './helpers';
 
 const topicNodes = require('../../nodes/topic/topic');
 
@@ -91,6 +91,20 @@ describe('slipstream-kafka owns the connection (real broker)', function () {
     should(await isClosed(connection)).be.true();
     await waitFor(() => statuses(helper.getNode('out')).some((s) => s.text === 'connected'), 30_000, 'topic-out connected again');
     should(connectionOf()).not.equal(connection);
+  });
+
+  it('a user that a redeploy moved to another broker node leaves the old connection unused: it closes once the deploy has started', async () => {
+    const name = uniqueTopic('moved');
+    const other: Msg = { ...broker(), id: 'other' };
+    const out = (brokerId: string): Msg => ({ id: 'out', type: 'slipstream-topic-out', broker: brokerId, topic: name, codec: 'string' });
+    await helper.load([topicNodes], onTab([broker(), other, out('broker')]));
+    await waitFor(() => statuses(helper.getNode('out')).some((s) => s.text === 'connected'), 30_000, 'topic-out connected');
+    const connection = connectionOf();
+    await helper.setFlows(onTab([broker(), other, out('other')]), 'nodes');
+    for (const deadline = Date.now() + 10_000; !(await isClosed(connection)); await sleep(100)) {
+      if (Date.now() > deadline) throw new Error('the connection nobody uses any more stayed open');
+    }
+    should(helper.getNode('broker')).be.ok(); // the config node itself still runs
   });
 
   it('removing the last user closes the connection; removing one user while another restarts does not', async () => {
