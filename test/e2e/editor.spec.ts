@@ -8,7 +8,7 @@ import should from 'should';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
-import { nodeRedUserDir, type RunningNodeRed, startNodeRedEditor } from '../support/node-red-process';
+import { nodeRedUserDir, type RunningNodeRed, startNodeRedEditor, type UserDirOptions } from '../support/node-red-process';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const screenshots = path.join(root, 'test-results', 'screenshots');
@@ -69,6 +69,15 @@ async function screenshot(target: Page | Locator, name: string): Promise<string>
   return file;
 }
 
+/** Node-RED settings for an editor under test: nothing (consent dialog, welcome tour, catalogue download) in front of it. */
+const EDITOR_USER_DIR: UserDirOptions = {
+  logLevel: 'info',
+  settings: {
+    telemetry: { enabled: false, updateNotification: false },
+    editorTheme: { tours: false, palette: { catalogues: [] } },
+  },
+};
+
 describe('the Node-RED editor in Chromium', function () {
   this.timeout(120_000);
   this.slow(30_000);
@@ -94,14 +103,7 @@ describe('the Node-RED editor in Chromium', function () {
     if (fs.existsSync(screenshots)) {
       for (const file of fs.readdirSync(screenshots)) if (file.startsWith('failed-')) fs.rmSync(path.join(screenshots, file));
     }
-    userDir = nodeRedUserDir([], {
-      logLevel: 'info',
-      settings: {
-        // No consent dialog, no welcome tour, no catalogue download: nothing in front of the editor.
-        telemetry: { enabled: false, updateNotification: false },
-        editorTheme: { tours: false, palette: { catalogues: [] } },
-      },
-    });
+    userDir = nodeRedUserDir([], EDITOR_USER_DIR);
     // Started side by side; each is kept as soon as it is up, so the after hook stops it even if the other fails.
     await Promise.all([
       startNodeRedEditor(userDir).then((running) => (red = running)),
@@ -141,11 +143,15 @@ describe('the Node-RED editor in Chromium', function () {
     page.on('response', (response) => {
       if (response.status() >= 400) record(`HTTP ${response.status()}: ${response.url()}`);
     });
-    await page.goto(red.url);
+    await openEditor(red.url);
+  });
+
+  async function openEditor(url: string): Promise<void> {
+    await page.goto(url);
     await page.locator('#red-ui-palette-base-category-slipstream .red-ui-palette-node').first().waitFor({ timeout: 30_000 });
     // The editor is ready once its first workspace tab exists.
     await page.locator('#red-ui-workspace-tabs .red-ui-tab').first().waitFor();
-  });
+  }
 
   function record(problem: string): void {
     if (IGNORED.some(({ pattern }) => pattern.test(problem))) return;
@@ -662,5 +668,42 @@ describe('the Node-RED editor in Chromium', function () {
     should(names.every((n) => /Hello output/.test(n))).be.true(`messages from other nodes: ${names.join(', ')}`);
     should(await page.locator('#red-ui-sidebar-content .red-ui-debug-msg-level-error').count()).equal(0);
     await screenshot(page, 'hello-deployed');
+  });
+
+  check('a first run without KAFKA_BROKERS: the examples deploy, each topic node says there is no broker address, no retries reach the debug sidebar', async () => {
+    const env = { ...process.env };
+    delete env.KAFKA_BROKERS;
+    const dir = nodeRedUserDir([], EDITOR_USER_DIR);
+    const firstRun = await startNodeRedEditor(dir, 60_000, env);
+    try {
+      await openEditor(firstRun.url);
+      await importExample('all-examples');
+      await dismissNotifications();
+      await page.locator('#red-ui-header-button-deploy').click();
+      await page.locator('.red-ui-notification', { hasText: /Successfully deployed/ }).waitFor({ timeout: 15_000 });
+      await page.locator('#red-ui-tab-debug-link-button').click();
+      await showTab(/kafka produce and consume/i);
+      const statuses = page.locator('#red-ui-workspace-chart .red-ui-flow-node-status-label');
+      await page.waitForFunction(
+        () => Array.from(document.querySelectorAll('#red-ui-workspace-chart .red-ui-flow-node-status-label')).filter((s) => /^no broker address/.test(s.textContent ?? '')).length >= 2,
+        undefined,
+        { timeout: 30_000 },
+      ).catch(async () => {
+        throw new Error(`the topic nodes do not say there is no broker address; statuses: ${(await statuses.allTextContents()).join(' | ') || 'none'}`);
+      });
+      should((await statuses.allTextContents()).filter((text) => /Port should be|Failed to connect/.test(text))).eql([]);
+      await page.waitForTimeout(5_000); // what kafkajs retries would have sent in that time
+      const debug = await page.locator('#red-ui-sidebar-content .red-ui-debug-msg').allTextContents();
+      should(debug.filter((text) => /kafkajs|retr(y|ies)|Port should be|Failed to connect/i.test(text))).eql([]);
+      // Errors: the broker node's one, naming the problem, and each message a topic-out had to refuse (to Catch nodes).
+      const errors = await page.locator('#red-ui-sidebar-content .red-ui-debug-msg-level-error').allTextContents();
+      should(errors.filter((text) => !/no broke/.test(text))).eql([]);
+      should(debug.filter((text) => /slipstream-kafka: no broker address/.test(text))).have.length(1);
+      await screenshot(page, 'first-run-without-kafka-brokers');
+    } finally {
+      await page.goto('about:blank'); // the editor's connection goes before its server does
+      await firstRun.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -60,11 +60,12 @@ export interface RunningNodeRed {
 /**
  * Starts Node-RED on a port the OS picks (uiPort 0) and resolves once it listens,
  * with the address it logged ("Server now running at …"). The user directory must
- * log at `info` (see {@link nodeRedUserDir}).
+ * log at `info` (see {@link nodeRedUserDir}); `env` is its environment (default: this process's).
  */
-export function startNodeRedEditor(dir: string, timeoutMs = 60_000): Promise<RunningNodeRed> {
+export function startNodeRedEditor(dir: string, timeoutMs = 60_000, env: NodeJS.ProcessEnv = process.env): Promise<RunningNodeRed> {
   const child = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', dir, '--settings', path.join(dir, 'settings.js')], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
