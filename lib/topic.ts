@@ -125,6 +125,8 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   override readonly name: string;
   /** What the consumer reads. */
   readonly subscription: Subscription;
+  /** One named topic: only then can it be produced to (checked per message). */
+  private readonly singleTopic: boolean;
   readonly conf: TopicConf;
   readonly codec: ICodec | undefined;
   readonly dry: boolean;
@@ -165,6 +167,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     super();
     this.subscription = subscriptionOf(name);
     this.name = Array.isArray(this.subscription) ? this.subscription.join(',') : String(this.subscription);
+    this.singleTopic = Array.isArray(this.subscription) && this.subscription.length === 1;
     this.conf = { ...(new Conf().conf as TopicConf), ...conf };
     this.logger = options.logger ?? consoleLogger;
     const unknown = unknownKeys(this.conf);
@@ -564,7 +567,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   }
 
   private checkSingleTopic(operation: string): void {
-    if (!Array.isArray(this.subscription) || this.subscription.length !== 1) {
+    if (!this.singleTopic) {
       throw new TypeError(`Topic ${this.name} reads several topics: you cannot ${operation} it; use a Topic of one topic`);
     }
   }

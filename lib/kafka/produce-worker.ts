@@ -23,8 +23,11 @@ const producer = createProducer(createKafka(config.kafka, logger), config.produc
 let connected: Promise<Producer> | undefined;
 
 function connect(): Promise<Producer> {
-  connected ??= producer.connect().then(() => producer);
-  connected.catch(() => (connected = undefined));
+  if (!connected) {
+    const connecting = producer.connect().then(() => producer);
+    connecting.catch(() => (connected = undefined));
+    connected = connecting;
+  }
   return connected;
 }
 
