@@ -17,7 +17,7 @@ import { Callable } from './utils/callable';
 import { Signal } from './utils/signal';
 
 export { TopicError, type TopicOperation } from './kafka/admin';
-export type { TopicConf } from './kafka/config';
+export { ISOLATIONS, type Isolation, type TopicConf } from './kafka/config';
 export { KafkaConnection } from './kafka/connection';
 export type { ConsumerState, ConsumerStateListener, RecordFailureListener, Subscription, TopicPartition } from './kafka/feed';
 export type { FailurePolicy, RecordPosition } from './kafka/ledger';
@@ -26,6 +26,15 @@ export type { Retrying } from './kafka/batcher';
 export type { Produced } from './kafka/produced';
 export { CodecUnavailableError, COMPRESSIONS, type Compression } from './kafka/compression';
 export { DeliveryTimeoutError, retryReason } from './kafka/delivery';
+export {
+  ProducerFencedError,
+  TransactionalSender,
+  TransactionStateError,
+  type TransactionalProduceRequest,
+  type TransactionOffsets,
+  type TransactionOperation,
+  type TransactionState,
+} from './kafka/transaction';
 
 export const READ_FROM_START = -2;
 export const READ_FROM_END = -1;
@@ -448,7 +457,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   }
 
   private async openFeed(): Promise<ConsumerFeed> {
-    const consumerConf = this.resolved.consumer ?? { groupId: `slipstream-${this.name}-${randomUUID()}` };
+    const consumerConf = this.resolved.consumer ?? { groupId: `slipstream-${this.name}-${randomUUID()}`, readUncommitted: this.resolved.readUncommitted };
     try {
       // Named topics are created when missing; a pattern reads the topics that exist.
       if (Array.isArray(this.subscription)) {

@@ -9,6 +9,8 @@ import {
   type Compression,
   type DecodeError,
   DeliveryTimeoutError,
+  ISOLATIONS,
+  type Isolation,
   type KafkaConnection,
   type Offset,
   type Retrying,
@@ -69,6 +71,8 @@ interface TopicInDef extends NodeDef {
   maxInFlight: string;
   /** A message a node completed with an error: hold its partition's commits there (default), or skip it. */
   onFailure?: 'hold' | 'skip';
+  /** Records of Kafka transactions: committed ones only (default), or everything written. */
+  isolation?: Isolation;
 }
 interface TopicOutDef extends NodeDef {
   broker: string;
@@ -306,6 +310,12 @@ export = function (RED: NodeAPI): void {
       refuse(node, new Error(t('slipstream-topic-in.errors.no-topic')), errorStatus(t('slipstream-topic-in.status.no-topic')));
       return;
     }
+    const isolation = def.isolation || 'read_committed';
+    if (!ISOLATIONS.includes(isolation)) {
+      const error = new Error(t('slipstream-topic-in.errors.invalid-isolation', { value: JSON.stringify(def.isolation), known: ISOLATIONS.join(', ') }));
+      refuse(node, error, errorStatus(t('slipstream-topic-in.status.invalid-isolation')));
+      return;
+    }
     const start = def.start || 'committed';
     const offset = start === 'earliest' ? -2 : start === 'latest' ? -1 : start === 'offset' ? Number(def.offset) : undefined;
     const tracker = new CompletionTracker();
@@ -331,7 +341,7 @@ export = function (RED: NodeAPI): void {
     broker.register(user);
     const topic = new Topic(
       names,
-      { groupId: def.groupId || `node-red-${node.id}`, fromBeginning: start !== 'latest' },
+      { groupId: def.groupId || `node-red-${node.id}`, fromBeginning: start !== 'latest', isolation },
       {
         connection: broker.connection(),
         codec: codecOf(def.codec),
