@@ -14,6 +14,7 @@ import { type Produced, producedPositions } from './produced';
  */
 export class ProducerHost implements ProducerTransport {
   private readonly transactional = new Map<number, TransactionalProducer>();
+  private closed = false;
 
   constructor(
     private readonly plain: () => Promise<Producer>,
@@ -24,15 +25,15 @@ export class ProducerHost implements ProducerTransport {
     return producedPositions(messages, await (await this.plain()).send({ topic, acks, compression, messages }));
   }
 
-  sendInTransaction(ref: TransactionalRef, request: TransactionalProduceRequest): Promise<Produced[]> {
+  async sendInTransaction(ref: TransactionalRef, request: TransactionalProduceRequest): Promise<Produced[]> {
     return this.producerOf(ref).send(request);
   }
 
-  transaction(ref: TransactionalRef, command: TransactionCommand): Promise<void> {
+  async transaction(ref: TransactionalRef, command: TransactionCommand): Promise<void> {
     if (command.op === 'close') {
       const producer = this.transactional.get(ref.sender);
       this.transactional.delete(ref.sender);
-      return producer?.close() ?? Promise.resolve();
+      return producer?.close();
     }
     const producer = this.producerOf(ref);
     return command.op === 'sendOffsets' ? producer.sendOffsets(command.offsets) : producer[command.op]();
@@ -40,12 +41,14 @@ export class ProducerHost implements ProducerTransport {
 
   /** Closes the transactional producers (aborting open transactions); the plain producer is its owner's. */
   async close(): Promise<void> {
+    this.closed = true;
     const producers = [...this.transactional.values()];
     this.transactional.clear();
     await Promise.allSettled(producers.map((p) => p.close()));
   }
 
   private producerOf({ sender, transactionalId }: TransactionalRef): TransactionalProducer {
+    if (this.closed) throw new Error('the producers were closed (the connection is closing)');
     let producer = this.transactional.get(sender);
     if (!producer) {
       producer = new TransactionalProducer(() => this.createTransactional(transactionalId));
@@ -73,6 +76,27 @@ export function createTransactionalProducer(kafka: Kafka, config: ProducerConfig
  */
 function lostTransaction(): Error {
   return new Error('the transaction is lost: its producer was restarted (the produce thread ended); begin a new one');
+}
+
+/** How long `whileConcurrent` tries again: the broker completes a transaction within milliseconds. */
+const CONCURRENT_RETRY_MS = 10_000;
+
+/**
+ * Runs `step` again while the broker answers CONCURRENT_TRANSACTIONS: right
+ * after a commit or abort the broker is still writing its markers and refuses
+ * the next transaction's first offsets meanwhile. kafkajs retries this answer
+ * when it registers partitions, but not in `sendOffsets`.
+ */
+async function whileConcurrent<T>(step: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + CONCURRENT_RETRY_MS;
+  for (let wait = 10; ; wait = Math.min(wait * 2, 500)) {
+    try {
+      return await step();
+    } catch (error) {
+      if ((error as { type?: unknown }).type !== 'CONCURRENT_TRANSACTIONS' || Date.now() + wait > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 }
 
 /** The transaction a producer has open, and what was sent in it. */
@@ -135,7 +159,7 @@ class TransactionalProducer {
 
   async sendOffsets({ consumerGroupId, topics }: TransactionOffsets): Promise<void> {
     const kafkajsTopics = topics.map(({ topic, partitions }) => ({ topic, partitions: partitions.map(({ partition, offset }) => ({ partition, offset: String(offset) })) }));
-    return this.current().run((transaction) => transaction.sendOffsets({ consumerGroupId, topics: kafkajsTopics }));
+    return this.current().run((transaction) => whileConcurrent(() => transaction.sendOffsets({ consumerGroupId, topics: kafkajsTopics })));
   }
 
   /** Commits once every send of the transaction succeeded; if one failed, aborts instead and rejects with it. */
@@ -143,8 +167,9 @@ class TransactionalProducer {
     return this.end('commit');
   }
 
-  abort(): Promise<void> {
-    return this.end('abort');
+  /** Nothing to abort when the transaction was lost with its thread: the broker aborts it when this producer begins (or at its timeout). */
+  async abort(): Promise<void> {
+    if (this.open) await this.end('abort');
   }
 
   /** Aborts an open transaction (so that readers need not wait for its timeout) and disconnects; never throws. */
