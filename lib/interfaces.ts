@@ -146,8 +146,13 @@ export interface LoggedState {
 export interface ChangelogPort {
   /** The changelog topic. */
   readonly topic: string;
-  /** The source partition a write made now belongs to: the record being handled's, else undefined (the key's). */
-  partitionOfWrite(): number | undefined;
+  /**
+   * The source partition a write made now belongs to: the record being
+   * handled's, else undefined (the key's). null: the record being handled is
+   * no longer this instance's (its partition moved to another one, which
+   * handles it again), so the write is dropped.
+   */
+  partitionOfWrite(): number | undefined | null;
   /** Produce `changes`; resolves once acknowledged, with the next offset of each changelog partition written. */
   publish(changes: LoggedChange[]): Promise<Map<number, number>>;
   /** The cache closed: stop restoring it. */

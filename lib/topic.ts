@@ -413,6 +413,8 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
       resolved: this.resolved,
       logger: this.logger,
       onRestore: this.onRestore,
+      // Records given to runForRecord by hand (a Node-RED message) carry no epoch: they count as current.
+      isCurrent: (record) => epochOf(record) === undefined || (this.feed !== undefined && epochOf(record) === this.feed.epochOf(record.topic, record.partition)),
       detached: (detached) => this.changelogs.delete(detached),
     });
     this.changelogs.add(changelog);

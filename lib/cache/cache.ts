@@ -372,7 +372,9 @@ export class Cache<V = unknown> extends ICache<V> {
     if (session instanceof Promise) await session;
     if (this.store.readOnly) throw new Error(`Cache at ${this.absolutePath} is read-only`);
     if (ops.length === 0) return;
-    const full = this.state.write(ops, this.changelog?.partitionOfWrite());
+    const partition = this.changelog?.partitionOfWrite();
+    if (partition === null) return; // the partition moved away while its record was handled: its new owner handles it again
+    const full = this.state.write(ops, partition);
     if (full) await full;
     if (this.options.writeBack === false) await this.state.flush();
   }

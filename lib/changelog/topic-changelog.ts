@@ -1,4 +1,4 @@
-import { currentRecord } from '../core/record-scope';
+import { currentRecord, type RecordPartition } from '../core/record-scope';
 import type { ChangelogPort, LoggedChange, LoggedState } from '../interfaces';
 import { topicNameProblem } from '../kafka/admin';
 import { ProduceBatcher } from '../kafka/batcher';
@@ -25,6 +25,8 @@ export interface ChangelogContext {
   resolved: ResolvedConf;
   logger: Logger;
   onRestore?: (progress: CacheRestoreProgress) => void;
+  /** Whether the record being handled still belongs to this instance (its partition was not revoked or moved since). */
+  isCurrent: (record: RecordPartition) => boolean;
   /** The cache was closed: the source forgets this changelog. */
   detached: (changelog: TopicChangelog) => void;
 }
@@ -59,9 +61,10 @@ export class TopicChangelog implements ChangelogPort {
     if (problem) throw new TypeError(`Changelog topic name "${this.topic}" is not valid: ${problem}`);
   }
 
-  partitionOfWrite(): number | undefined {
+  partitionOfWrite(): number | undefined | null {
     const record = currentRecord();
-    return record?.topic === this.context.source ? record.partition : undefined;
+    if (record?.topic !== this.context.source) return undefined;
+    return this.context.isCurrent(record) ? record.partition : null;
   }
 
   async publish(changes: LoggedChange[]): Promise<Map<number, number>> {
