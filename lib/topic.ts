@@ -1,8 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import type { Admin, Consumer, Message, Producer } from 'kafkajs';
+import { type CacheRestoreProgress, TopicChangelog } from './changelog';
 import { Conf } from './core/conf';
-import { type Accepted, DEFERRED_SINK, EXIT_HOOK, type ICodec, KEYED_SINK, type Ledger, LEDGER_SOURCE, ON_SIGNAL } from './interfaces';
+import { runForRecord } from './core/record-scope';
+import {
+  type Accepted,
+  CHANGELOG_SOURCE,
+  type ChangelogPort,
+  DEFERRED_SINK,
+  EXIT_HOOK,
+  type ICodec,
+  KEYED_SINK,
+  type Ledger,
+  LEDGER_SOURCE,
+  type LoggedState,
+  ON_SIGNAL,
+} from './interfaces';
 import { ProduceBatcher, type Retrying } from './kafka/batcher';
 import { compressionOf } from './kafka/client';
 import { isTransient } from './kafka/delivery';
@@ -17,6 +31,8 @@ import { Callable } from './utils/callable';
 import { Signal } from './utils/signal';
 
 export { TopicError, type TopicOperation } from './kafka/admin';
+export { ChangelogTopicError, type CacheRestoreProgress, type RestoreProgress } from './changelog';
+export { runForRecord, type RecordPartition } from './core/record-scope';
 export { ISOLATIONS, type Isolation, type TopicConf } from './kafka/config';
 export { KafkaConnection } from './kafka/connection';
 export type { ConsumerState, ConsumerStateListener, RecordFailureListener, Subscription, TopicPartition } from './kafka/feed';
@@ -82,6 +98,12 @@ export interface TopicOptions {
    * that is over (one was acknowledged, or the retried records gave up).
    */
   onProduceRetry?: (retrying: Retrying | undefined) => void;
+  /**
+   * Told how restoring changelog caches kept for this topic goes: when a
+   * partition's restore starts, after each batch of changelog records, and
+   * when it is done (records of the partition are handed out only then).
+   */
+  onRestore?: (progress: CacheRestoreProgress) => void;
 }
 
 /** One record to produce; `partition` overrides the key's partition. */
@@ -151,6 +173,9 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   private readonly onSkippedRecord: ((error: DecodeError) => void) | undefined;
   private readonly onConsumerState: ConsumerStateListener | undefined;
   private readonly onProduceRetry: TopicOptions['onProduceRetry'];
+  private readonly onRestore: TopicOptions['onRestore'];
+  /** Changelogs of the caches whose state is kept for this topic's partitions. */
+  private readonly changelogs = new Set<TopicChangelog>();
   private readonly sharedConnection: KafkaConnection | undefined;
   private ownConnection: KafkaConnection | undefined;
   private consumer: Consumer | undefined;
@@ -199,6 +224,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     this.onSkippedRecord = options.onSkippedRecord;
     this.onConsumerState = options.onConsumerState;
     this.onProduceRetry = options.onProduceRetry;
+    this.onRestore = options.onRestore;
   }
 
   protected invoke(key: Key, value: unknown, headers?: Headers): Promise<Produced | undefined> {
@@ -373,7 +399,43 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
       laneOf: (record) => this.feed?.laneOf(record.topic, record.partition) ?? record.partition,
       isCurrent: (record) => this.feed !== undefined && epochOf(record) === this.feed.epochOf(record.topic, record.partition),
       finish: (record, after) => this.finish(record, after),
+      // Changelog caches written while handling a record log to its partition.
+      scope: (record, handling) => (this.changelogs.size > 0 ? runForRecord(record, handling) : handling()),
     };
+  }
+
+  /**
+   * For a cache made with `{ changelog: { source: this } }`: its changelog,
+   * restored for each partition assigned to this topic's consumer before the
+   * partition's first record is handed out.
+   */
+  [CHANGELOG_SOURCE](state: LoggedState, options: { topic?: string }): ChangelogPort {
+    this.checkSingleTopic('keep changelog state for');
+    const groupId = this.resolved.consumer?.groupId;
+    if (!groupId) {
+      throw new TypeError(`Topic ${this.name} has no groupId: a changelog cache needs one (the instances of one group share the state)`);
+    }
+    const changelog = new TopicChangelog(state, options.topic, {
+      source: this.name,
+      groupId,
+      connection: () => this.connection(),
+      resolved: this.resolved,
+      logger: this.logger,
+      onRestore: this.onRestore,
+      // Records given to runForRecord by hand (a Node-RED message) carry no epoch: they count as current.
+      isCurrent: (record) => epochOf(record) === undefined || (this.feed !== undefined && epochOf(record) === this.feed.epochOf(record.topic, record.partition)),
+      detached: (detached) => this.changelogs.delete(detached),
+    });
+    this.changelogs.add(changelog);
+    if (this.feed) changelog.assigned(this.feed.assignment.map(({ partition }) => partition)); // attached while consuming
+    return changelog;
+  }
+
+  /** What must settle before records of `partition` are handed out: every changelog's restore of it. */
+  private restored(partition: number): Promise<void> | undefined {
+    if (this.changelogs.size === 0) return undefined;
+    const restores = [...this.changelogs].map((changelog) => changelog.restored(partition)).filter((r) => r !== undefined);
+    return restores.length === 0 ? undefined : restores.length === 1 ? restores[0] : Promise.all(restores).then(() => undefined);
   }
 
   /** Paused or resumed through `PausableStream` (a Checkpoint): at once, even while a pull waits. */
@@ -414,18 +476,23 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   async close(): Promise<void> {
     const { feedStart, generator, batcher } = this;
     this.feedStart = this.feed = this.consumer = this.generator = this.batcher = undefined;
+    const changelogs = [...this.changelogs];
     // A new stream (or loop) may use this topic again, as it was configured.
     this.deferredFailure = undefined;
     this.autoFinish = this.configuredAutoFinish;
     this.maxInFlight = this.configuredMaxInFlight ?? 1;
     this.pausedByCaller = false;
+    const consuming = (async () => {
+      const feed = await feedStart?.catch(() => undefined);
+      await feed?.stop(); // a pull waiting for a record now ends
+      await generator?.return();
+    })();
     const closing = Promise.allSettled([
+      consuming,
       (async () => {
-        const feed = await feedStart?.catch(() => undefined);
-        await feed?.stop(); // a pull waiting for a record now ends
-        await generator?.return();
-      })(),
-      (async () => {
+        // Changelog caches log what they buffered before the connection closes (a later flush would open it again).
+        if (changelogs.length > 0) await consuming;
+        await Promise.allSettled(changelogs.map((changelog) => changelog.stop()));
         await batcher?.flush(); // what was queued is sent (and acknowledged, so consumers may commit it) first
         // Dropped only now: a send of the flush must not open a new connection that nobody closes.
         const own = this.ownConnection;
@@ -473,6 +540,10 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
         logger: this.logger,
         onState: this.onConsumerState,
         onRecordFailure: this.onRecordFailure,
+        onAssigned: (assignment) => {
+          for (const changelog of this.changelogs) changelog.assigned(assignment.map(({ partition }) => partition));
+        },
+        restored: (_topic, partition) => this.restored(partition),
       });
       await feed.start();
       this.feed = feed;

@@ -39,6 +39,13 @@ export interface FeedOptions {
   logger: Logger;
   onState?: ConsumerStateListener;
   onRecordFailure?: RecordFailureListener;
+  /** Told of every assignment (a join), before any record of it is handed out. */
+  onAssigned?: (assignment: TopicPartition[]) => void;
+  /**
+   * What must settle before records of a partition are handed out (its
+   * state restored), or undefined; a rejection fails the feed.
+   */
+  restored?: (topic: string, partition: number) => Promise<void> | undefined;
 }
 
 /**
@@ -281,6 +288,8 @@ export class ConsumerFeed {
     const epoch = this.epochOf(topic, partition);
     const epochs = this.epochs.get(topic);
     const live = (): boolean => isRunning() && epochs?.get(partition) === epoch && !this.stopped && !this.failure;
+    const restored = this.options.restored?.(topic, partition);
+    if (restored && !(await this.waitForRestore(restored, payload, live))) return;
     /** The last record handed out: the fetch position moves past it (resolved once, not per record). */
     let last: string | undefined;
     try {
@@ -305,6 +314,25 @@ export class ConsumerFeed {
     }
   }
 
+  /**
+   * Wait for a partition's state to be restored, keeping the group
+   * membership alive; whether records may be handed out now. A failed
+   * restore fails the feed.
+   */
+  private async waitForRestore(restored: Promise<void>, payload: EachBatchPayload, live: () => boolean): Promise<boolean> {
+    let done = false;
+    restored.then(
+      () => (done = true),
+      (err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))),
+    );
+    await Promise.resolve(); // a restore already done settles here, without a heartbeat
+    while (!done && live()) {
+      await Promise.race([restored.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, this.options.heartbeatInterval))]);
+      if (!done && live()) await payload.heartbeat();
+    }
+    return done && live();
+  }
+
   /** Wait for a finished record, keeping the group membership alive. */
   private async waitForRoom({ heartbeat }: EachBatchPayload): Promise<void> {
     await this.changed.wait(this.options.heartbeatInterval);
@@ -322,6 +350,7 @@ export class ConsumerFeed {
   private onAssignment(assignment: TopicPartition[]): void {
     for (const { topic, partition } of [...this.assigned, ...assignment]) this.forget(topic, partition);
     this.assigned = [...assignment].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    this.options.onAssigned?.(this.assignment);
     // Topics matched by a pattern come with the assignment: a paused feed pauses them too.
     if (this.paused && !Array.isArray(this.subscription)) this.consumer.pause(this.pausable());
     this.changed.notify();
