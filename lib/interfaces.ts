@@ -140,12 +140,18 @@ export interface LoggedState {
   restore(topic: string, partition: number, changes: StateChange[], nextOffset: number): Promise<void>;
   /** Write what is buffered (so that the stored offsets are current). */
   flush(): Promise<void>;
+  /** Exactly-once: the source's transaction committed; write the changes logged in it. */
+  commitLogged(): Promise<void>;
+  /** Exactly-once: the source's transaction aborted; drop every change made since its last commit. */
+  discardLogged(): void;
 }
 
 /** Where a changelog cache's flushed writes go. */
 export interface ChangelogPort {
   /** The changelog topic. */
   readonly topic: string;
+  /** Whether writes are logged in the source's transactions (exactly-once; see `LoggedState.commitLogged`). */
+  readonly transactional: boolean;
   /**
    * The source partition a write made now belongs to: the record being
    * handled's, else undefined (the key's). null: the record being handled is

@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import type { Admin, Consumer, Message, Producer } from 'kafkajs';
 import { type CacheRestoreProgress, TopicChangelog } from './changelog';
 import { Conf } from './core/conf';
-import { runForRecord } from './core/record-scope';
+import { currentRecord, runForRecord } from './core/record-scope';
 import {
   type Accepted,
   CHANGELOG_SOURCE,
@@ -26,6 +26,7 @@ import type { Produced } from './kafka/produced';
 import { ConsumerFeed, type ConsumerStateListener, type RecordFailureListener, type Subscription } from './kafka/feed';
 import type { FailurePolicy, RecordPosition } from './kafka/ledger';
 import { DecodeError, EPOCH, epochOf, type Headers, type RawRecord } from './kafka/record';
+import { StreamTransaction, TRANSACTION, transactionOf } from './kafka/stream-transaction';
 import { consoleLogger, type Logger } from './log';
 import { Callable } from './utils/callable';
 import { Signal } from './utils/signal';
@@ -176,6 +177,8 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   private readonly onRestore: TopicOptions['onRestore'];
   /** Changelogs of the caches whose state is kept for this topic's partitions. */
   private readonly changelogs = new Set<TopicChangelog>();
+  /** Exactly-once: the consumer's transaction (one per started consumer). */
+  private transaction: StreamTransaction | undefined;
   private readonly sharedConnection: KafkaConnection | undefined;
   private ownConnection: KafkaConnection | undefined;
   private consumer: Consumer | undefined;
@@ -225,6 +228,16 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     this.onConsumerState = options.onConsumerState;
     this.onProduceRetry = options.onProduceRetry;
     this.onRestore = options.onRestore;
+    if (this.exactlyOnce) {
+      if (!this.resolved.consumer) throw new TypeError(`Topic ${this.name}: processingGuarantee 'exactly-once' needs a groupId (offsets are committed in its transactions)`);
+      if (this.onFailure !== 'stop') {
+        throw new TypeError(`Topic ${this.name}: processingGuarantee 'exactly-once' needs onFailure 'stop' (a transaction commits every record of its interval or none), got '${this.onFailure}'`);
+      }
+    }
+  }
+
+  private get exactlyOnce(): boolean {
+    return this.resolved.processingGuarantee === 'exactly-once';
   }
 
   protected invoke(key: Key, value: unknown, headers?: Headers): Promise<Produced | undefined> {
@@ -244,7 +257,9 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     const message = this.message(key, value, headers, partition);
     if (!message) return undefined;
     try {
-      return await this.producing().add(message);
+      const target = await this.target();
+      if (!target) return undefined;
+      return await target.batcher.add(message);
     } catch (err) {
       rethrowAs(`Error while producing to Topic ${this.name}`, err);
     }
@@ -261,14 +276,18 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     if (this.deferredFailure) throw this.deferredFailure;
     const message = this.message(key, value);
     if (!message) return { acked: Promise.resolve() };
-    const batcher = this.producing();
+    const target = await this.target();
+    if (!target) return { acked: Promise.resolve() };
+    const { batcher, transactional } = target;
     await batcher.room();
     const acked = batcher.add(message, true).then(
       () => undefined,
       (err: unknown) => {
         const cause = err instanceof Error ? err.message : String(err);
-        this.deferredFailure ??= new Error(`Error while producing to Topic ${this.name}: ${cause}`, { cause: err });
-        throw this.deferredFailure;
+        const error = new Error(`Error while producing to Topic ${this.name}: ${cause}`, { cause: err });
+        // In a transaction a failure is the record's alone (its consumer fails, or it was aborted with its partition's move).
+        if (!transactional) this.deferredFailure ??= error;
+        throw this.deferredFailure ?? error;
       },
     );
     acked.catch(() => undefined); // handled: whoever holds `acked` sees the failure, and so does the next call
@@ -282,6 +301,21 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     if (!this.dry) return message;
     this.logger.info(`Topic ${this.name} (dry): ${inspect(key)} → ${inspect(value, { depth: 4 })}`);
     return undefined;
+  }
+
+  /**
+   * Where a record produced now goes: into the transaction of the
+   * exactly-once consumer whose record is being handled (undefined: that
+   * record's partition moved away, its new owner produces it), else this
+   * topic's own batches.
+   */
+  private async target(): Promise<{ batcher: ProduceBatcher; transactional: boolean } | undefined> {
+    const record = currentRecord();
+    const transaction = transactionOf(record);
+    if (!transaction || !record) return { batcher: this.producing(), transactional: false };
+    if (!transaction.accepts(record)) return undefined;
+    await this.connection().ensureTopic(this.name, this.resolved.numPartitions);
+    return { batcher: transaction.batcher(this.name), transactional: true };
   }
 
   private producing(): ProduceBatcher {
@@ -399,8 +433,8 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
       laneOf: (record) => this.feed?.laneOf(record.topic, record.partition) ?? record.partition,
       isCurrent: (record) => this.feed !== undefined && epochOf(record) === this.feed.epochOf(record.topic, record.partition),
       finish: (record, after) => this.finish(record, after),
-      // Changelog caches written while handling a record log to its partition.
-      scope: (record, handling) => (this.changelogs.size > 0 ? runForRecord(record, handling) : handling()),
+      // Changelog caches written while handling a record log to its partition; exactly-once outputs join its transaction.
+      scope: (record, handling) => (this.changelogs.size > 0 || this.exactlyOnce ? runForRecord(record, handling) : handling()),
     };
   }
 
@@ -422,6 +456,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
       resolved: this.resolved,
       logger: this.logger,
       onRestore: this.onRestore,
+      transaction: this.exactlyOnce ? () => this.transaction : undefined,
       // Records given to runForRecord by hand (a Node-RED message) carry no epoch: they count as current.
       isCurrent: (record) => epochOf(record) === undefined || (this.feed !== undefined && epochOf(record) === this.feed.epochOf(record.topic, record.partition)),
       detached: (detached) => this.changelogs.delete(detached),
@@ -431,11 +466,41 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     return changelog;
   }
 
-  /** What must settle before records of `partition` are handed out: every changelog's restore of it. */
-  private restored(partition: number): Promise<void> | undefined {
+  /**
+   * What must settle before records of `partition` are handed out: every
+   * changelog's restore of it. Exactly-once: it resolves with the group's
+   * committed offset read after the restore — a restore reads committed
+   * changelog records only, so it waited for any transaction of the
+   * partition's previous owner, which may have moved that offset.
+   */
+  private restored(partition: number): Promise<number | void> | undefined {
     if (this.changelogs.size === 0) return undefined;
     const restores = [...this.changelogs].map((changelog) => changelog.restored(partition)).filter((r) => r !== undefined);
-    return restores.length === 0 ? undefined : restores.length === 1 ? restores[0] : Promise.all(restores).then(() => undefined);
+    if (restores.length === 0) return undefined;
+    const all = Promise.all(restores);
+    if (!this.exactlyOnce) return all.then(() => undefined);
+    return all.then(() => this.committedOffset(partition));
+  }
+
+  private async committedOffset(partition: number): Promise<number | undefined> {
+    const groupId = this.resolved.consumer?.groupId as string;
+    const [offsets] = await (await this.admin()).fetchOffsets({ groupId, topics: [this.name] });
+    const offset = Number(offsets?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
+    return offset >= 0 ? offset : undefined;
+  }
+
+  /** Exactly-once: the consumer's transaction, on a transactional producer of this topic's connection. */
+  private startTransaction(groupId: string): StreamTransaction {
+    const transactionalId = this.resolved.transactionalId ?? `${groupId}-${this.name}-${randomUUID()}`;
+    this.transaction = new StreamTransaction(this.connection().transactionalSender(transactionalId), {
+      groupId,
+      isCurrent: (record) => this.feed !== undefined && epochOf(record) === this.feed.epochOf(record.topic, record.partition),
+      compression: compressionOf(this.resolved),
+      deliveryTimeout: this.resolved.deliveryTimeout,
+      maxBatch: MAX_BATCH,
+      lingerMs: LINGER_MS,
+    });
+    return this.transaction;
   }
 
   /** Paused or resumed through `PausableStream` (a Checkpoint): at once, even while a pull waits. */
@@ -474,8 +539,8 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
    * (a Node-RED node). The topic may be used again afterwards: it reconnects.
    */
   async close(): Promise<void> {
-    const { feedStart, generator, batcher } = this;
-    this.feedStart = this.feed = this.consumer = this.generator = this.batcher = undefined;
+    const { feedStart, generator, batcher, transaction } = this;
+    this.feedStart = this.feed = this.consumer = this.generator = this.batcher = this.transaction = undefined;
     const changelogs = [...this.changelogs];
     // A new stream (or loop) may use this topic again, as it was configured.
     this.deferredFailure = undefined;
@@ -484,8 +549,9 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     this.pausedByCaller = false;
     const consuming = (async () => {
       const feed = await feedStart?.catch(() => undefined);
-      await feed?.stop(); // a pull waiting for a record now ends
+      await feed?.stop(); // a pull waiting for a record now ends (exactly-once: its last transaction committed)
       await generator?.return();
+      await transaction?.close();
     })();
     const closing = Promise.allSettled([
       consuming,
@@ -531,6 +597,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
         for (const topic of this.subscription) await this.connection().ensureTopic(topic, this.resolved.numPartitions);
       }
       this.consumer = this.connection().consumer(consumerConf);
+      const transaction = this.exactlyOnce ? this.startTransaction(consumerConf.groupId) : undefined;
       const feed = new ConsumerFeed(this.consumer, this.subscription, {
         fromBeginning: this.resolved.fromBeginning,
         maxInFlight: this.maxInFlight,
@@ -544,6 +611,16 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
           for (const changelog of this.changelogs) changelog.assigned(assignment.map(({ partition }) => partition));
         },
         restored: (_topic, partition) => this.restored(partition),
+        exactlyOnce: transaction && {
+          commit: async (offsets) => {
+            await transaction.commit(offsets);
+            for (const changelog of this.changelogs) await changelog.committed();
+          },
+          abort: async (reason) => {
+            for (const changelog of this.changelogs) changelog.aborted();
+            await transaction.abort(reason);
+          },
+        },
       });
       await feed.start();
       this.feed = feed;
@@ -614,6 +691,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
       const { topic, partition, offset, headers, timestamp } = raw;
       const record: TopicRecord<V> = { topic, partition, offset, key: raw.key === null ? null : raw.key.toString('utf8'), value: value as V, headers, timestamp };
       Object.defineProperty(record, EPOCH, { value: raw.epoch }); // for finish() and stream(): records of a moved partition are stale
+      if (this.transaction) Object.defineProperty(record, TRANSACTION, { value: this.transaction }); // outputs produced for it join it
       return record;
     } catch (err) {
       const error = new DecodeError(raw, err);

@@ -95,7 +95,11 @@ export class Cache<V = unknown> extends ICache<V> {
     if (options.changelog) {
       const { source, topic } = options.changelog;
       const port = source[CHANGELOG_SOURCE](this.loggedState(), { topic });
-      this.state.attachChangelog({ port, record: (offsets) => writeChangelogOffsets(this.store, this.family, port.topic, offsets) });
+      this.state.attachChangelog({
+        port,
+        transactional: port.transactional,
+        record: (offsets) => writeChangelogOffsets(this.store, this.family, port.topic, offsets),
+      });
       this.changelog = port;
     }
   }
@@ -390,6 +394,8 @@ export class Cache<V = unknown> extends ICache<V> {
         await writeChangelogOffsets(this.store, this.family, topic, new Map([[partition, nextOffset]]));
       },
       flush: () => this.state.flush(),
+      commitLogged: () => this.state.commitLogged(),
+      discardLogged: () => this.state.discardLogged(),
     };
   }
 

@@ -51,6 +51,13 @@ export class CacheWriteError extends Error {
 /** A changelog cache's log: where flushed changes go first, and where the changelog offsets they reached are stored. */
 export interface ChangelogLog {
   readonly port: ChangelogPort;
+  /**
+   * Exactly-once: flushed changes are logged in the source's open
+   * transaction and kept in memory until `commitLogged()` (the transaction
+   * committed) writes them, or `discardLogged()` (it aborted) drops them, so
+   * that the state on disk never holds a change of an aborted transaction.
+   */
+  readonly transactional: boolean;
   /** Store the next changelog offset of each partition written (after the changes themselves). */
   record(offsets: Map<number, number>): Promise<void>;
 }
@@ -81,6 +88,10 @@ export class WriteBack {
   private tail: Promise<void> = Promise.resolve();
   private next: Promise<void> | undefined;
   private log: ChangelogLog | undefined;
+  /** Exactly-once: changes logged in the open transaction, oldest first, with the changelog offsets they reached. */
+  private logged: Array<{ changes: Changes; offsets: Map<number, number> | undefined }> = [];
+  /** Bumped by `discardLogged`: a flush on its way then keeps nothing. */
+  private generation = 0;
   private timer: NodeJS.Timeout | undefined;
   /** Values known to be on disk, least recently used first. */
   private readonly hot = new Map<string, Stored>();
@@ -101,6 +112,7 @@ export class WriteBack {
     const id = key.toString('latin1');
     let buffered = changed(this.pending, id, key);
     if (buffered === undefined && this.flushing) buffered = changed(this.flushing, id, key);
+    for (let i = this.logged.length - 1; buffered === undefined && i >= 0; i--) buffered = changed(this.logged[i].changes, id, key);
     if (buffered !== undefined) return buffered;
     const hot = this.hot.get(id);
     if (hot !== undefined) {
@@ -173,6 +185,23 @@ export class WriteBack {
     return this.next;
   }
 
+  /** Exactly-once: the transaction committed; write the changes logged in it (and their changelog offsets). */
+  commitLogged(): Promise<void> {
+    const logged = this.logged.splice(0);
+    return this.serial(async () => {
+      for (const { changes, offsets } of logged) await this.writeToEngine(changes, offsets);
+    });
+  }
+
+  /** Exactly-once: the transaction aborted; drop every change made since the last commit. */
+  discardLogged(): void {
+    this.generation++;
+    this.logged = [];
+    this.pending = emptyChanges();
+    this.flushing = undefined;
+    this.dispose();
+  }
+
   /**
    * Write restored changes (read from the changelog) straight to RocksDB,
    * after the writes on their way and not logged again. Buffered changes of
@@ -219,8 +248,26 @@ export class WriteBack {
     this.pending = emptyChanges();
     this.flushing = changes;
     this.dispose();
+    const generation = this.generation;
+    let offsets: Map<number, number> | undefined;
     try {
-      const offsets = this.log && changes.entries.size > 0 ? await this.log.port.publish([...changes.entries.values()]) : undefined;
+      offsets = this.log && changes.entries.size > 0 ? await this.log.port.publish([...changes.entries.values()]) : undefined;
+    } catch (err) {
+      if (generation !== this.generation) return; // the transaction aborted meanwhile: these changes are gone anyway
+      throw this.failed(changes, err);
+    }
+    if (this.log?.transactional) {
+      if (generation === this.generation) this.logged.push({ changes, offsets });
+      if (this.flushing === changes) this.flushing = undefined;
+      return;
+    }
+    await this.writeToEngine(changes, offsets);
+    this.flushing = undefined;
+  }
+
+  /** Write `changes` to RocksDB in one batch, then the changelog offsets they reached; remember the values. */
+  private async writeToEngine(changes: Changes, offsets: Map<number, number> | undefined): Promise<void> {
+    try {
       const session = await this.session();
       const size = changes.entries.size + changes.ranges.length;
       // Nothing can throw between creating the batch and flushing it (an unflushed batch blocks close()).
@@ -233,16 +280,15 @@ export class WriteBack {
       await batch.flush();
       if (offsets) await this.log?.record(offsets);
     } catch (err) {
-      this.failure = new CacheWriteError(
-        this.where.path,
-        this.where.columnFamily,
-        changes.entries.size + changes.ranges.length,
-        err,
-      );
-      throw this.failure;
+      throw this.failed(changes, err);
     }
-    this.flushing = undefined;
     for (const [id, { value }] of changes.entries) this.remember(id, value);
+  }
+
+  /** A write of `changes` failed: sticky, every later operation rejects with it. */
+  private failed(changes: Changes, err: unknown): CacheWriteError {
+    this.failure = new CacheWriteError(this.where.path, this.where.columnFamily, changes.entries.size + changes.ranges.length, err);
+    return this.failure;
   }
 
   private queueRead(id: string, key: Buffer): Read {

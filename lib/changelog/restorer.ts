@@ -4,6 +4,13 @@ import type { StateChange } from '../interfaces';
 import type { KafkaConnection } from '../kafka/connection';
 import type { Logger } from '../log';
 
+/** The key of barrier records: its tag byte is none of the cache's key types, so no state key collides with it. */
+export const BARRIER_KEY = Buffer.from([0]);
+
+function isBarrierKey(key: Buffer): boolean {
+  return key.length === 1 && key[0] === 0;
+}
+
 /** How a partition's restore goes: `restored` of `total` changelog records applied. */
 export interface RestoreProgress {
   /** The changelog topic. */
@@ -48,16 +55,28 @@ export class ChangelogRestorer {
   ) {}
 
   /**
-   * Apply partition `partition`'s records from offset `from` (undefined: its
-   * first record) up to its end when called; resolves with how many were applied.
+   * Apply partition `partition`'s committed records from offset `from`
+   * (undefined: its first record) up to its end when called; resolves with
+   * how many were applied. `barrier` (exactly-once) writes a record and
+   * returns its offset, which is then the end: the admin client only sees
+   * the end of what is committed (the last stable offset), which an open
+   * transaction of a previous owner holds back, and committed records after
+   * it would be missed; reading up to the barrier waits for every such
+   * transaction to end.
    */
-  async restore(partition: number, from: number | undefined, apply: ApplyRestored, onProgress: (progress: RestoreProgress) => void): Promise<number> {
+  async restore(
+    partition: number,
+    from: number | undefined,
+    apply: ApplyRestored,
+    onProgress: (progress: RestoreProgress) => void,
+    barrier?: () => Promise<number>,
+  ): Promise<number> {
     if (this.closed) throw new Error(`the restore of changelog ${this.topic} was stopped (the topic is closing)`);
     const admin = await this.connection.admin();
     const bounds = (await admin.fetchTopicOffsets(this.topic)).find((o) => o.partition === partition);
     if (!bounds) throw new Error(`Changelog topic ${this.topic} has no partition ${partition}`);
     const low = Number(bounds.low);
-    const end = Number(bounds.high);
+    const end = barrier ? (await barrier()) + 1 : Number(bounds.high);
     let start = from ?? low;
     if (start > end) {
       this.logger.warn(
@@ -97,6 +116,15 @@ export class ChangelogRestorer {
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         if (!payload.restart) this.fail(payload.error);
       });
+      // A batch of only aborted records or transaction markers never reaches eachBatch, but moves the position.
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        const target = this.targets.get(payload.partition);
+        if (target && Number(payload.lastOffset) + 1 >= target.end) {
+          this.finish(payload.partition, target);
+          target.onProgress({ changelog: this.topic, partition: payload.partition, restored: target.restored, total: target.end - target.from, done: true });
+          target.resolve(target.restored);
+        }
+      });
       try {
         await consumer.connect();
         await consumer.subscribe({ topics: [this.topic], fromBeginning: true });
@@ -121,7 +149,7 @@ export class ChangelogRestorer {
       return;
     }
     if (isStale() || batch.messages.length === 0) return;
-    const changes = batch.messages.filter((m) => m.key !== null).map((m) => ({ key: m.key as Buffer, value: m.value }));
+    const changes = batch.messages.filter((m) => m.key !== null && !isBarrierKey(m.key)).map((m) => ({ key: m.key as Buffer, value: m.value }));
     const next = Number(batch.lastOffset()) + 1;
     try {
       await target.apply(changes, next);

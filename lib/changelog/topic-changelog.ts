@@ -2,6 +2,7 @@ import { currentRecord, type RecordPartition } from '../core/record-scope';
 import type { ChangelogPort, LoggedChange, LoggedState } from '../interfaces';
 import { topicNameProblem } from '../kafka/admin';
 import { ProduceBatcher } from '../kafka/batcher';
+import type { StreamTransaction } from '../kafka/stream-transaction';
 import { compressionOf } from '../kafka/client';
 import type { ResolvedConf } from '../kafka/config';
 import type { KafkaConnection } from '../kafka/connection';
@@ -9,7 +10,7 @@ import { isTransient } from '../kafka/delivery';
 import type { Logger } from '../log';
 import { ensureChangelogTopic, partitionCount } from './changelog-topic';
 import { partitionOfKey } from './key-partition';
-import { ChangelogRestorer, type RestoreProgress } from './restorer';
+import { BARRIER_KEY, ChangelogRestorer, type RestoreProgress } from './restorer';
 
 /** A restore's progress, with the cache it is for (its changelog name). */
 export interface CacheRestoreProgress extends RestoreProgress {
@@ -25,6 +26,8 @@ export interface ChangelogContext {
   resolved: ResolvedConf;
   logger: Logger;
   onRestore?: (progress: CacheRestoreProgress) => void;
+  /** Exactly-once: the source's open transaction, which flushed writes join. */
+  transaction?: () => StreamTransaction | undefined;
   /** Whether the record being handled still belongs to this instance (its partition was not revoked or moved since). */
   isCurrent: (record: RecordPartition) => boolean;
   /** The cache was closed: the source forgets this changelog. */
@@ -45,6 +48,7 @@ const MAX_BATCH = 2_000;
  */
 export class TopicChangelog implements ChangelogPort {
   readonly topic: string;
+  readonly transactional: boolean;
   private prepared: Promise<number> | undefined;
   private batcher: ProduceBatcher | undefined;
   private restorer: ChangelogRestorer | undefined;
@@ -57,6 +61,7 @@ export class TopicChangelog implements ChangelogPort {
     private readonly context: ChangelogContext,
   ) {
     this.topic = topic ?? `${context.groupId}-${state.name.replace(/[^a-zA-Z0-9._-]/g, '_')}-changelog`;
+    this.transactional = context.transaction !== undefined;
     const problem = topicNameProblem(this.topic);
     if (problem) throw new TypeError(`Changelog topic name "${this.topic}" is not valid: ${problem}`);
   }
@@ -69,7 +74,7 @@ export class TopicChangelog implements ChangelogPort {
 
   async publish(changes: LoggedChange[]): Promise<Map<number, number>> {
     const partitions = await this.prepare();
-    const batcher = this.producing();
+    const batcher = this.context.transaction?.()?.batcher(this.topic) ?? this.producing();
     const produced = await Promise.all(
       changes.map(({ key, value, partition }) => batcher.add({ key, value, partition: partition ?? partitionOfKey(key, partitions) })),
     );
@@ -81,6 +86,16 @@ export class TopicChangelog implements ChangelogPort {
   detach(): void {
     void this.stop();
     this.context.detached(this);
+  }
+
+  /** Exactly-once: the source's transaction committed; the changes logged in it are written. */
+  committed(): Promise<void> {
+    return this.state.commitLogged();
+  }
+
+  /** Exactly-once: the source's transaction aborted; the changes made since its last commit are dropped. */
+  aborted(): void {
+    this.state.discardLogged();
   }
 
   /** Source partitions assigned (again): restore each, after any restore of it still running. */
@@ -105,6 +120,8 @@ export class TopicChangelog implements ChangelogPort {
     this.gates.clear();
     await restorer?.close();
     await this.state.flush().catch(() => undefined); // a failure is the cache's: its next use reports it
+    // Exactly-once: what was logged outside any transaction (no stream ran) is written now.
+    if (this.transactional) await this.state.commitLogged().catch(() => undefined);
     await this.batcher?.flush();
     this.batcher = undefined;
   }
@@ -134,6 +151,8 @@ export class TopicChangelog implements ChangelogPort {
       from,
       (changes, nextOffset) => this.state.restore(this.topic, partition, changes, nextOffset),
       (progress) => this.context.onRestore?.({ cache: this.state.name, ...progress }),
+      // Exactly-once: a record written now (outside any transaction) marks the end to read up to.
+      this.transactional ? async () => (await this.producing().add({ key: BARRIER_KEY, value: null, partition })).offset : undefined,
     );
     if (restored > 0) {
       this.context.logger.info(
