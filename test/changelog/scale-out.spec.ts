@@ -7,7 +7,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import should from 'should';
 import { removeTempDirs, tempDir } from '../cache/helpers';
-import { createTopic, kafka, uniqueTopic } from '../support/kafka';
+import { createTopic, uniqueTopic } from '../support/kafka';
+import { committedAll, exactTotals, lastValues, lowerThanExact, producePayments, recordCount, stableGroup } from '../support/totals';
 import { sleep } from '../support/wait';
 
 const instanceScript = path.join(__dirname, 'fixtures', 'totals-instance.js');
@@ -15,84 +16,12 @@ const RECORDS = 100_000;
 const USERS = 1_000;
 const PARTITIONS = 6;
 
-const amountOf = (i: number): number => 1 + (i % 97);
-
 function startInstance(args: object): ChildProcess {
   return spawn(process.execPath, [instanceScript, JSON.stringify(args)], { stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
 function exited(proc: ChildProcess): Promise<void> {
   return proc.exitCode !== null || proc.signalCode !== null ? Promise.resolve() : new Promise((resolve) => proc.once('exit', () => resolve()));
-}
-
-async function produceInput(topic: string): Promise<void> {
-  const producer = kafka().producer();
-  await producer.connect();
-  for (let start = 0; start < RECORDS; start += 10_000) {
-    const messages = Array.from({ length: 10_000 }, (_, j) => {
-      const i = start + j;
-      return { key: `u${i % USERS}`, value: JSON.stringify({ user: `u${i % USERS}`, amount: amountOf(i) }) };
-    });
-    await producer.send({ topic, messages });
-  }
-  await producer.disconnect();
-}
-
-async function endOffsets(topic: string): Promise<Map<number, number>> {
-  const admin = kafka().admin();
-  await admin.connect();
-  try {
-    return new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function committedOffsets(groupId: string, topic: string): Promise<Map<number, number>> {
-  const admin = kafka().admin();
-  await admin.connect();
-  try {
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return new Map(offsets.partitions.map((p) => [p.partition, Number(p.offset)]));
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function stableGroup(groupId: string, members: number): Promise<void> {
-  const admin = kafka().admin();
-  await admin.connect();
-  try {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const [group] = (await admin.describeGroups([groupId])).groups;
-      if (group?.state === 'Stable' && group.members.length === members) return;
-      if (Date.now() > deadline) throw new Error(`group ${groupId} did not become stable with ${members} members: ${group?.state}, ${group?.members.length}`);
-      await sleep(200);
-    }
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** The last `{ user, total }` of each user in `topic` (which holds `count` records). */
-async function lastTotals(topic: string, count: number): Promise<Map<string, number>> {
-  const consumer = kafka().consumer({ groupId: uniqueTopic('reader') });
-  const last = new Map<string, { offset: number; total: number }>();
-  let seen = 0;
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await new Promise<void>((resolve) => {
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        const { user, total } = JSON.parse(String(message.value)) as { user: string; total: number };
-        last.set(user, { offset: Number(message.offset), total });
-        if (++seen >= count) resolve();
-      },
-    });
-  });
-  await consumer.disconnect();
-  return new Map([...last].map(([user, { total }]) => [user, total]));
 }
 
 describe('Scale-out with changelog caches (real broker, several processes)', function () {
@@ -117,33 +46,21 @@ describe('Scale-out with changelog caches (real broker, several processes)', fun
     const [victim] = [instance(), instance(), instance()];
     // The records come once the three share the partitions: each handles some.
     await stableGroup(groupId, 3);
-    await produceInput(input);
+    await producePayments(input, RECORDS, USERS);
     // Mid-stream: a third of the results are out.
-    for (;;) {
-      const produced = [...(await endOffsets(output)).values()].reduce((a, b) => a + b, 0);
-      if (produced >= RECORDS / 3) break;
-      await sleep(200);
-    }
+    while ((await recordCount(output)) < RECORDS / 3) await sleep(200);
     victim.kill('SIGKILL');
     await exited(victim);
     instance();
-    const ends = await endOffsets(input);
-    const deadline = Date.now() + 240_000;
-    for (;;) {
-      const committed = await committedOffsets(groupId, input);
-      if ([...ends].every(([p, end]) => committed.get(p) === end)) break;
-      if (Date.now() > deadline) throw new Error(`the group did not commit every record: ${JSON.stringify([...committed])}`);
-      await sleep(500);
-    }
+    await committedAll(groupId, input, 240_000);
     for (const proc of running) proc.kill('SIGTERM');
     await Promise.all(running.map(exited));
-    const produced = [...(await endOffsets(output)).values()].reduce((a, b) => a + b, 0);
+    const produced = await recordCount(output);
     should(produced).be.aboveOrEqual(RECORDS);
-    const totals = await lastTotals(output, produced);
-    const exact = new Map<string, number>();
-    for (let i = 0; i < RECORDS; i++) exact.set(`u${i % USERS}`, (exact.get(`u${i % USERS}`) ?? 0) + amountOf(i));
-    const lower = [...exact].filter(([user, total]) => (totals.get(user) ?? 0) < total);
-    should(lower.length).equal(0, `${lower.length} users whose final total is lower than exact: ${lower.slice(0, 5).map(([u, t]) => `${u} ${totals.get(u)} < ${t}`).join(', ')}`);
+    const totals = new Map([...(await lastValues(output, produced))].map(([user, value]) => [user, (value as { total: number }).total]));
+    const exact = exactTotals(RECORDS, USERS);
+    const lower = lowerThanExact(totals, exact);
+    should(lower.length).equal(0, `${lower.length} users whose final total is lower than exact: ${lower.slice(0, 5).join(', ')}`);
     // Replays after the kill are the only reason for a total above exact: most are exact.
     const above = [...exact].filter(([user, total]) => (totals.get(user) ?? 0) > total).length;
     should(above).be.below(USERS);
