@@ -13,8 +13,9 @@ import { type Msg, onTab, received, recorder, removeTempDirs, sleep, statuses, s
 
 const topicNodes = require('../../nodes/topic/topic');
 const cacheNodes = require('../../nodes/cache/cache');
+const handleNodes = require('../../nodes/handle/handle');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
-const nodeTypes = [topicNodes, cacheNodes, catchNode];
+const nodeTypes = [topicNodes, cacheNodes, handleNodes, catchNode];
 
 helper.init(require.resolve('node-red'));
 
@@ -151,16 +152,17 @@ describe('slipstream-store with a changelog, followed by topic-in (real broker, 
     should(statuses(helper.getNode('in')).at(-1)).match({ fill: 'green', text: 'connected' });
   });
 
-  it("writes log to the partition of the message's record (not the key's); other column families to <topic>-<family>", async () => {
+  it("cache and handle nodes' writes log to the partition of the message's record (not the key's); other column families to <topic>-<family>", async () => {
     const topic = uniqueTopic('cl-part');
     const changelog = uniqueTopic('cl-named');
     await createTopic(topic, PARTITIONS);
     const flow = onTab([
       broker(),
       changelogStore('store', path.join(tempDir(), 'db'), { columnFamilies: 'extra', changelogTopic: changelog }),
-      topicIn('in', topic, uniqueTopic('cl-group'), 'store', ['put', 'extra']),
+      // Started before the topic-in, which makes the store's caches again: they look them up per message.
       { id: 'put', type: 'slipstream-cache', store: 'store', operation: 'put', wires: [['sink']] },
-      { id: 'extra', type: 'slipstream-cache', store: 'store', columnFamily: 'extra', operation: 'put', wires: [['sink']] },
+      { id: 'extra', type: 'slipstream-handle', func: 'await caches.extra(msg.key, msg.payload);\nreturn msg.payload;', stores: [{ name: 'extra', store: 'store', columnFamily: 'extra' }], wires: [['sink']] },
+      topicIn('in', topic, uniqueTopic('cl-group'), 'store', ['put', 'extra']),
       { id: 'sink', type: 'helper' },
     ]);
     await helper.load(nodeTypes, flow);
