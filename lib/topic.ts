@@ -33,7 +33,7 @@ import { Signal } from './utils/signal';
 export { TopicError, type TopicOperation } from './kafka/admin';
 export { ChangelogTopicError, type CacheRestoreProgress, type RestoreProgress } from './changelog';
 export { runForRecord, type RecordPartition } from './core/record-scope';
-export type { TopicConf } from './kafka/config';
+export { ISOLATIONS, type Isolation, type TopicConf } from './kafka/config';
 export { KafkaConnection } from './kafka/connection';
 export type { ConsumerState, ConsumerStateListener, RecordFailureListener, Subscription, TopicPartition } from './kafka/feed';
 export type { FailurePolicy, RecordPosition } from './kafka/ledger';
@@ -42,6 +42,15 @@ export type { Retrying } from './kafka/batcher';
 export type { Produced } from './kafka/produced';
 export { CodecUnavailableError, COMPRESSIONS, type Compression } from './kafka/compression';
 export { DeliveryTimeoutError, retryReason } from './kafka/delivery';
+export {
+  ProducerFencedError,
+  TransactionalSender,
+  TransactionStateError,
+  type TransactionalProduceRequest,
+  type TransactionOffsets,
+  type TransactionOperation,
+  type TransactionState,
+} from './kafka/transaction';
 
 export const READ_FROM_START = -2;
 export const READ_FROM_END = -1;
@@ -515,7 +524,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   }
 
   private async openFeed(): Promise<ConsumerFeed> {
-    const consumerConf = this.resolved.consumer ?? { groupId: `slipstream-${this.name}-${randomUUID()}` };
+    const consumerConf = this.resolved.consumer ?? { groupId: `slipstream-${this.name}-${randomUUID()}`, readUncommitted: this.resolved.readUncommitted };
     try {
       // Named topics are created when missing; a pattern reads the topics that exist.
       if (Array.isArray(this.subscription)) {

@@ -49,6 +49,17 @@ export interface TopicConf {
    */
   produceThread?: boolean;
   autoCommitInterval?: number;
+  /**
+   * What the consumer reads of records produced in Kafka transactions:
+   * `read_committed` (default, as kafkajs) only those of committed
+   * transactions, and each in-transaction record once its transaction is
+   * committed (nothing past the oldest open transaction is handed out);
+   * `read_uncommitted` everything written, also what aborted transactions
+   * wrote. (aiokafka's and Java's default is `read_uncommitted`; the seed's
+   * `isolation_level` is accepted too.) Records produced outside transactions
+   * are read either way.
+   */
+  isolation?: Isolation;
   /** What to do with a record the codec cannot decode: log and skip it, or stop the stream. */
   onDecodeError?: 'skip' | 'stop';
   // The seed's aiokafka names.
@@ -61,7 +72,11 @@ export interface TopicConf {
   sasl_mechanism?: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
   sasl_plain_username?: string;
   sasl_plain_password?: string;
+  isolation_level?: Isolation;
 }
+
+export type Isolation = 'read_committed' | 'read_uncommitted';
+export const ISOLATIONS: readonly Isolation[] = ['read_committed', 'read_uncommitted'];
 
 export interface ResolvedConf {
   kafka: KafkaConfig;
@@ -75,14 +90,16 @@ export interface ResolvedConf {
   produceThread: boolean;
   autoCommitInterval: number;
   onDecodeError: 'skip' | 'stop';
+  /** The consumer's kafkajs setting for `isolation` (also in `consumer`). */
+  readUncommitted: boolean;
 }
 
 const KNOWN_KEYS = new Set<string>([
   'brokers', 'clientId', 'groupId', 'groupInstanceId', 'fromBeginning', 'ssl', 'sasl', 'connectionTimeout',
   'requestTimeout', 'retryTimeout', 'sessionTimeout', 'rebalanceTimeout', 'heartbeatInterval',
   'maxBytesPerPartition', 'maxWaitTimeInMs', 'numPartitions', 'acks', 'deliveryTimeout', 'compression', 'produceThread', 'autoCommitInterval',
-  'onDecodeError', 'bootstrap_servers', 'client_id', 'group_id', 'group_instance_id', 'auto_offset_reset',
-  'security_protocol', 'sasl_mechanism', 'sasl_plain_username', 'sasl_plain_password',
+  'isolation', 'onDecodeError', 'bootstrap_servers', 'client_id', 'group_id', 'group_instance_id', 'auto_offset_reset',
+  'security_protocol', 'sasl_mechanism', 'sasl_plain_username', 'sasl_plain_password', 'isolation_level',
 ]);
 
 /** Keys of `conf` that this library does not know. */
@@ -125,6 +142,11 @@ export function resolveTopicConf(conf: TopicConf): ResolvedConf {
   }
   const compression = conf.compression ?? 'none';
   compressionType(compression); // a RangeError naming an unknown one
+  const isolation = conf.isolation ?? conf.isolation_level ?? 'read_committed';
+  if (!ISOLATIONS.includes(isolation as Isolation)) {
+    throw new RangeError(`isolation must be 'read_committed' or 'read_uncommitted', got: ${String(isolation)}`);
+  }
+  const readUncommitted = isolation === 'read_uncommitted';
   const kafka: KafkaConfig = {
     brokers,
     clientId: conf.clientId ?? conf.client_id ?? 'slipstream',
@@ -146,6 +168,7 @@ export function resolveTopicConf(conf: TopicConf): ResolvedConf {
         maxBytesPerPartition: conf.maxBytesPerPartition ?? 1_048_576,
         maxWaitTimeInMs: conf.maxWaitTimeInMs ?? 500,
         allowAutoTopicCreation: false,
+        readUncommitted,
       }
     : undefined;
   return {
@@ -160,5 +183,6 @@ export function resolveTopicConf(conf: TopicConf): ResolvedConf {
     produceThread: conf.produceThread ?? true,
     autoCommitInterval: conf.autoCommitInterval ?? 1_000,
     onDecodeError: conf.onDecodeError ?? 'skip',
+    readUncommitted,
   };
 }

@@ -9,6 +9,8 @@ import {
   type Compression,
   type DecodeError,
   DeliveryTimeoutError,
+  ISOLATIONS,
+  type Isolation,
   type KafkaConnection,
   type Offset,
   type Retrying,
@@ -75,6 +77,8 @@ interface TopicInDef extends NodeDef {
   store?: string;
   /** Passed to the Topic as `processingGuarantee`; at-least-once is the library's default. */
   processingGuarantee?: 'at-least-once' | 'exactly-once';
+  /** Records of Kafka transactions: committed ones only (default), or everything written. */
+  isolation?: Isolation;
 }
 interface TopicOutDef extends NodeDef {
   broker: string;
@@ -312,6 +316,12 @@ export = function (RED: NodeAPI): void {
       refuse(node, new Error(t('slipstream-topic-in.errors.no-topic')), errorStatus(t('slipstream-topic-in.status.no-topic')));
       return;
     }
+    const isolation = def.isolation || 'read_committed';
+    if (!ISOLATIONS.includes(isolation)) {
+      const error = new Error(t('slipstream-topic-in.errors.invalid-isolation', { value: JSON.stringify(def.isolation), known: ISOLATIONS.join(', ') }));
+      refuse(node, error, errorStatus(t('slipstream-topic-in.status.invalid-isolation')));
+      return;
+    }
     const start = def.start || 'committed';
     const offset = start === 'earliest' ? -2 : start === 'latest' ? -1 : start === 'offset' ? Number(def.offset) : undefined;
     const tracker = new CompletionTracker();
@@ -339,7 +349,7 @@ export = function (RED: NodeAPI): void {
     const restores = new RestoreProgress();
     // At-least-once is the library's default; the key goes to the Topic only when it says more.
     const guarantee = def.processingGuarantee === 'exactly-once' ? { processingGuarantee: def.processingGuarantee } : {};
-    const conf: TopicConf & { processingGuarantee?: 'exactly-once' } = { groupId: def.groupId || `node-red-${node.id}`, fromBeginning: start !== 'latest', ...guarantee };
+    const conf: TopicConf & { processingGuarantee?: 'exactly-once' } = { groupId: def.groupId || `node-red-${node.id}`, fromBeginning: start !== 'latest', isolation, ...guarantee };
     const topic = new Topic(
       names,
       conf,
