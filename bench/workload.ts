@@ -51,4 +51,6 @@ export interface WorkerArgs {
   db: string;
   /** The compiled library to load (another build, for before/after comparisons). */
   lib?: string;
+  /** Hand out no record before the consumer group has this many members (the processes of `lib-x2`). */
+  members?: number;
 }
