@@ -106,8 +106,8 @@ interface Child {
   result: Promise<{ msgsPerSec: number; count: number }>;
   /** Node children exit on SIGINT (writing a --cpu-prof profile); the Python and Java ones are killed. */
   gentle: boolean;
-  /** How many input records it handled, from the `HANDLED <n>` line e2e-worker's pipelines print when stopped. */
-  handled: () => number | undefined;
+  /** How many input records it handled, from the `HANDLED <n>` line e2e-worker's pipelines print when stopped (read once its output closed). */
+  handled: () => Promise<number | undefined>;
 }
 
 function childOf(child: ChildProcess, gentle: boolean): Child {
@@ -120,7 +120,9 @@ function childOf(child: ChildProcess, gentle: boolean): Child {
     });
     child.on('exit', (code, signal) => reject(new Error(`exited (${signal ?? code}) before the end of the run`)));
   });
-  const handled = (): number | undefined => {
+  const closed = new Promise((resolve) => child.once('close', resolve));
+  const handled = async (): Promise<number | undefined> => {
+    await closed;
     const line = /^HANDLED (\d+)$/m.exec(buffered);
     return line ? Number(line[1]) : undefined;
   };
@@ -323,7 +325,7 @@ async function runPipeline(bench: Bench, contender: Contender, run: number): Pro
   return {
     msgsPerSec: checked.msgsPerSec,
     peakRssMb: watched.rss,
-    ...(children.length > 1 && { peakRssMbEach: watched.rssEach, handledEach: children.map((child) => child.handled() ?? null) }),
+    ...(children.length > 1 && { peakRssMbEach: watched.rssEach, handledEach: await Promise.all(children.map(async (child) => (await child.handled()) ?? null)) }),
     verified: watched.finished && checked.verified,
     note,
   };
