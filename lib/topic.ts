@@ -230,8 +230,11 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     this.onRestore = options.onRestore;
     if (this.exactlyOnce) {
       if (!this.resolved.consumer) throw new TypeError(`Topic ${this.name}: processingGuarantee 'exactly-once' needs a groupId (offsets are committed in its transactions)`);
-      if (this.onFailure !== 'stop') {
-        throw new TypeError(`Topic ${this.name}: processingGuarantee 'exactly-once' needs onFailure 'stop' (a transaction commits every record of its interval or none), got '${this.onFailure}'`);
+      if (this.onFailure === 'hold') {
+        throw new TypeError(
+          `Topic ${this.name}: processingGuarantee 'exactly-once' cannot hold a partition's commits at a failed record ` +
+            "(a transaction commits the work of every record of its interval): use onFailure 'stop' or 'skip'",
+        );
       }
     }
   }
@@ -539,7 +542,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
    * (a Node-RED node). The topic may be used again afterwards: it reconnects.
    */
   async close(): Promise<void> {
-    const { feedStart, generator, batcher, transaction } = this;
+    const { feedStart, generator, batcher } = this;
     this.feedStart = this.feed = this.consumer = this.generator = this.batcher = this.transaction = undefined;
     const changelogs = [...this.changelogs];
     // A new stream (or loop) may use this topic again, as it was configured.
@@ -549,9 +552,8 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     this.pausedByCaller = false;
     const consuming = (async () => {
       const feed = await feedStart?.catch(() => undefined);
-      await feed?.stop(); // a pull waiting for a record now ends (exactly-once: its last transaction committed)
+      await feed?.stop(); // a pull waiting for a record now ends (exactly-once: its last transaction committed, or aborted)
       await generator?.return();
-      await transaction?.close();
     })();
     const closing = Promise.allSettled([
       consuming,
@@ -619,6 +621,10 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
           abort: async (reason) => {
             for (const changelog of this.changelogs) changelog.aborted();
             await transaction.abort(reason);
+          },
+          end: async () => {
+            for (const changelog of this.changelogs) changelog.aborted();
+            await transaction.close(); // aborts a transaction still open
           },
         },
       });
