@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import type { Admin, Consumer, Message, Producer } from 'kafkajs';
 import { type CacheRestoreProgress, TopicChangelog } from './changelog';
 import { Conf } from './core/conf';
-import { currentRecord, runForRecord } from './core/record-scope';
+import { currentRecord, type RecordPartition, runForRecord } from './core/record-scope';
 import {
   type Accepted,
   CHANGELOG_SOURCE,
@@ -434,7 +434,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     this.feed?.setMaxInFlight(this.maxInFlight); // started early (getConsumer())
     return {
       laneOf: (record) => this.feed?.laneOf(record.topic, record.partition) ?? record.partition,
-      isCurrent: (record) => this.feed !== undefined && epochOf(record) === this.feed.epochOf(record.topic, record.partition),
+      isCurrent: (record) => this.isCurrent(record),
       finish: (record, after) => this.finish(record, after),
       // Changelog caches written while handling a record log to its partition; exactly-once outputs join its transaction.
       scope: (record, handling) => (this.changelogs.size > 0 || this.exactlyOnce ? runForRecord(record, handling) : handling()),
@@ -460,13 +460,18 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
       logger: this.logger,
       onRestore: this.onRestore,
       transaction: this.exactlyOnce ? () => this.transaction : undefined,
-      // Records given to runForRecord by hand (a Node-RED message) carry no epoch: they count as current.
-      isCurrent: (record) => epochOf(record) === undefined || (this.feed !== undefined && epochOf(record) === this.feed.epochOf(record.topic, record.partition)),
+      // A record named by hand ({ topic, partition }) carries no epoch: it counts as current.
+      isCurrent: (record) => epochOf(record) === undefined || this.isCurrent(record),
       detached: (detached) => this.changelogs.delete(detached),
     });
     this.changelogs.add(changelog);
     if (this.feed) changelog.assigned(this.feed.assignment.map(({ partition }) => partition)); // attached while consuming
     return changelog;
+  }
+
+  /** Whether `record` was handed out by the running consumer and its partition did not move since (a seek, a rebalance). */
+  private isCurrent(record: RecordPartition): boolean {
+    return this.feed !== undefined && epochOf(record) === this.feed.epochOf(record.topic, record.partition);
   }
 
   /**
@@ -497,7 +502,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     const transactionalId = this.resolved.transactionalId ?? `${groupId}-${this.name}-${randomUUID()}`;
     this.transaction = new StreamTransaction(this.connection().transactionalSender(transactionalId), {
       groupId,
-      isCurrent: (record) => this.feed !== undefined && epochOf(record) === this.feed.epochOf(record.topic, record.partition),
+      isCurrent: (record) => this.isCurrent(record),
       compression: compressionOf(this.resolved),
       deliveryTimeout: this.resolved.deliveryTimeout,
       maxBatch: MAX_BATCH,
