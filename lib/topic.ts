@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import type { Admin, Consumer, Message, Producer } from 'kafkajs';
 import { type CacheRestoreProgress, TopicChangelog } from './changelog';
 import { Conf } from './core/conf';
-import { currentRecord, runForRecord } from './core/record-scope';
+import { currentRecord, type RecordPartition, runForRecord } from './core/record-scope';
 import {
   type Accepted,
   CHANGELOG_SOURCE,
@@ -230,8 +230,11 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     this.onRestore = options.onRestore;
     if (this.exactlyOnce) {
       if (!this.resolved.consumer) throw new TypeError(`Topic ${this.name}: processingGuarantee 'exactly-once' needs a groupId (offsets are committed in its transactions)`);
-      if (this.onFailure !== 'stop') {
-        throw new TypeError(`Topic ${this.name}: processingGuarantee 'exactly-once' needs onFailure 'stop' (a transaction commits every record of its interval or none), got '${this.onFailure}'`);
+      if (this.onFailure === 'hold') {
+        throw new TypeError(
+          `Topic ${this.name}: processingGuarantee 'exactly-once' cannot hold a partition's commits at a failed record ` +
+            "(a transaction commits the work of every record of its interval): use onFailure 'stop' or 'skip'",
+        );
       }
     }
   }
@@ -431,7 +434,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     this.feed?.setMaxInFlight(this.maxInFlight); // started early (getConsumer())
     return {
       laneOf: (record) => this.feed?.laneOf(record.topic, record.partition) ?? record.partition,
-      isCurrent: (record) => this.feed !== undefined && epochOf(record) === this.feed.epochOf(record.topic, record.partition),
+      isCurrent: (record) => this.isCurrent(record),
       finish: (record, after) => this.finish(record, after),
       // Changelog caches written while handling a record log to its partition; exactly-once outputs join its transaction.
       scope: (record, handling) => (this.changelogs.size > 0 || this.exactlyOnce ? runForRecord(record, handling) : handling()),
@@ -457,13 +460,18 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
       logger: this.logger,
       onRestore: this.onRestore,
       transaction: this.exactlyOnce ? () => this.transaction : undefined,
-      // Records given to runForRecord by hand (a Node-RED message) carry no epoch: they count as current.
-      isCurrent: (record) => epochOf(record) === undefined || (this.feed !== undefined && epochOf(record) === this.feed.epochOf(record.topic, record.partition)),
+      // A record named by hand ({ topic, partition }) carries no epoch: it counts as current.
+      isCurrent: (record) => epochOf(record) === undefined || this.isCurrent(record),
       detached: (detached) => this.changelogs.delete(detached),
     });
     this.changelogs.add(changelog);
     if (this.feed) changelog.assigned(this.feed.assignment.map(({ partition }) => partition)); // attached while consuming
     return changelog;
+  }
+
+  /** Whether `record` was handed out by the running consumer and its partition did not move since (a seek, a rebalance). */
+  private isCurrent(record: RecordPartition): boolean {
+    return this.feed !== undefined && epochOf(record) === this.feed.epochOf(record.topic, record.partition);
   }
 
   /**
@@ -494,7 +502,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     const transactionalId = this.resolved.transactionalId ?? `${groupId}-${this.name}-${randomUUID()}`;
     this.transaction = new StreamTransaction(this.connection().transactionalSender(transactionalId), {
       groupId,
-      isCurrent: (record) => this.feed !== undefined && epochOf(record) === this.feed.epochOf(record.topic, record.partition),
+      isCurrent: (record) => this.isCurrent(record),
       compression: compressionOf(this.resolved),
       deliveryTimeout: this.resolved.deliveryTimeout,
       maxBatch: MAX_BATCH,
@@ -539,7 +547,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
    * (a Node-RED node). The topic may be used again afterwards: it reconnects.
    */
   async close(): Promise<void> {
-    const { feedStart, generator, batcher, transaction } = this;
+    const { feedStart, generator, batcher } = this;
     this.feedStart = this.feed = this.consumer = this.generator = this.batcher = this.transaction = undefined;
     const changelogs = [...this.changelogs];
     // A new stream (or loop) may use this topic again, as it was configured.
@@ -549,9 +557,8 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     this.pausedByCaller = false;
     const consuming = (async () => {
       const feed = await feedStart?.catch(() => undefined);
-      await feed?.stop(); // a pull waiting for a record now ends (exactly-once: its last transaction committed)
+      await feed?.stop(); // a pull waiting for a record now ends (exactly-once: its last transaction committed, or aborted)
       await generator?.return();
-      await transaction?.close();
     })();
     const closing = Promise.allSettled([
       consuming,
@@ -619,6 +626,10 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
           abort: async (reason) => {
             for (const changelog of this.changelogs) changelog.aborted();
             await transaction.abort(reason);
+          },
+          end: async () => {
+            for (const changelog of this.changelogs) changelog.aborted();
+            await transaction.close(); // aborts a transaction still open
           },
         },
       });

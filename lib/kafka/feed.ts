@@ -58,6 +58,8 @@ export interface ExactlyOnce {
   commit(offsets: RecordPosition[]): Promise<void>;
   /** Abort the open transaction and drop the state changed since the last commit. */
   abort(reason: Error): Promise<void>;
+  /** The feed stopped (its last commit done, or it failed): drop what no commit holds and close the transaction. */
+  end(): Promise<void>;
 }
 
 /**
@@ -250,6 +252,7 @@ export class ConsumerFeed {
       clearTimeout(this.commitTimer);
       await this.committing; // may have taken its offsets before the last records finished
       if (!this.failure) await this.commit();
+      await this.options.exactlyOnce?.end().catch((err: Error) => this.options.logger.warn(`Topic ${String(this.subscription)}: ${err.message}`));
       this.stopped = true;
       this.changed.notify();
       await this.consumer.disconnect();

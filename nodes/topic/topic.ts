@@ -27,6 +27,7 @@ import { sweepAfterDeploys } from '../shared/owner';
 import { CompletionTracker } from '../shared/completion';
 import { catalogTranslator, type Translate } from '../shared/i18n';
 import { RestoreProgress } from '../shared/restore-progress';
+import { forgetOrigin, inRecordOf, rememberOrigin } from '../shared/record-scope';
 import { type SharedStore, type StoreConfig, StoreFollowedError, type StoreFollower, type StoreUser } from '../shared/store';
 import { topicsOfField } from '../shared/topic-names';
 import { errorStatus, errorText, refuse, shortText, type Status } from '../shared/status';
@@ -325,7 +326,10 @@ export = function (RED: NodeAPI): void {
     const start = def.start || 'committed';
     const offset = start === 'earliest' ? -2 : start === 'latest' ? -1 : start === 'offset' ? Number(def.offset) : undefined;
     const tracker = new CompletionTracker();
-    const onFailure = def.onFailure === 'skip' ? 'skip' : 'hold';
+    // Exactly-once cannot hold a partition's commits and commit later records' work: a failure stops the consumer
+    // instead, which starts again from the last committed transaction.
+    const exactlyOnce = def.processingGuarantee === 'exactly-once';
+    const onFailure = def.onFailure === 'skip' ? 'skip' : exactlyOnce ? 'stop' : 'hold';
     let closing = false;
     /** Whether the consumer reported a state of its own (it says more than the broker's connection). */
     let consumerReported = false;
@@ -444,7 +448,11 @@ export = function (RED: NodeAPI): void {
     function emit(record: TopicRecord): void {
       const id = RED.util.generateId();
       // A message completed with an error fails its record (see `onFailure`).
-      tracker.track(id, (error) => topic.finish(record, error ? Promise.reject(error) : undefined));
+      rememberOrigin(id, record);
+      tracker.track(id, (error) => {
+        forgetOrigin(id);
+        topic.finish(record, error ? Promise.reject(error) : undefined);
+      });
       node.send({
         _msgid: id,
         payload: record.value,
@@ -505,7 +513,7 @@ export = function (RED: NodeAPI): void {
     node.on('close', (removed: boolean, done: () => void) => {
       closing = true;
       hooks.remove(`*.${hookLabel}`);
-      tracker.clear(); // unfinished records are not committed: they come again
+      for (const id of tracker.clear()) forgetOrigin(id); // unfinished records are not committed: they come again
       restores.clear();
       void topic
         .close()
@@ -605,9 +613,10 @@ export = function (RED: NodeAPI): void {
         return;
       }
       const partition = msg.partition === undefined || msg.partition === null || msg.partition === '' ? undefined : Number(msg.partition);
-      topicFor(name)
-        .produce({ key: msg.key as string | Buffer | number | null | undefined, value: msg.payload, headers: msg.headers as never, partition })
-        .then(
+      // As the handling of the message's record: exactly-once, the output joins its consumer's transaction.
+      inRecordOf(msg, () =>
+        topicFor(name).produce({ key: msg.key as string | Buffer | number | null | undefined, value: msg.payload, headers: msg.headers as never, partition }),
+      ).then(
           (produced) => {
             retries.delivered();
             if (ackOutput && produced) {

@@ -112,11 +112,6 @@ export async function readRecords(topic: string): Promise<Array<{ key: string; v
   return records;
 }
 
-/** The last value of each key in `topic` (see `readRecords`). */
-export async function lastValues(topic: string): Promise<Map<string, unknown>> {
-  return new Map((await readRecords(topic)).map(({ key, value }) => [key, value]));
-}
-
 /** The users whose final total is lower than exact, as text (empty when none is). */
 export function lowerThanExact(totals: Map<string, number>, exact: Map<string, number>): string[] {
   return [...exact].filter(([user, total]) => (totals.get(user) ?? 0) < total).map(([user, total]) => `${user} ${totals.get(user)} < ${total}`);
