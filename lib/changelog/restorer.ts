@@ -159,7 +159,7 @@ export class ChangelogRestorer {
       return;
     }
     resolveOffset(batch.lastOffset());
-    target.restored += batch.messages.length;
+    target.restored += changes.length; // barrier records are not changes
     const done = next >= target.end;
     target.onProgress({ changelog: this.topic, partition: batch.partition, restored: target.restored, total: target.end - target.from, done });
     if (done) {
