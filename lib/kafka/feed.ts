@@ -429,7 +429,9 @@ export class ConsumerFeed {
     );
     await Promise.resolve(); // a restore already done settles here, without a heartbeat
     while (!done && live()) {
-      await Promise.race([restored.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, this.options.heartbeatInterval))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([restored.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, this.options.heartbeatInterval)))]);
+      clearTimeout(timer);
       if (!done && live()) await payload.heartbeat();
     }
     return { ready: done && live(), from };
