@@ -11,7 +11,10 @@
 // interleaved; every run's output is checked. `npm run bench` sets up what this
 // needs (scripts/bench.js: the Python venv, the Kafka Streams build) and runs it:
 //   node dist/bench/e2e.js [--messages N] [--runs R] [--only lib,node-red,…]
-//        [--python bench/python/.venv/bin/python] [--baseline <package root>] [--prof-dir <dir>]
+//        [--python bench/python/.venv/bin/python] [--baseline <package root>] [--prof-dir <dir>] [--memory]
+// --memory: the Node.js contenders other than node-red report their memory every
+// second (process.memoryUsage(), and RocksDB's for lib); printed per run and kept
+// in the results file.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,7 +22,7 @@ import path from 'node:path';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { nodeRedUserDir, startNodeRed } from '../test/support/node-red-process';
 import { benchKafka, brokersFromEnv, createTopic, fillTopic, median, peakRssMb, readTopic, resultsPath, runBench, topicSize } from './support';
-import { expectedTotals, inputMessage, type OutputValue, PARTITIONS, USERS, type WorkerArgs } from './workload';
+import { expectedTotals, inputMessage, type MemorySample, type OutputValue, PARTITIONS, USERS, type WorkerArgs } from './workload';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CONTENDERS = ['lib', 'node-red', 'python-slipstream', 'kafka-streams', 'quix-streams', 'kafkajs-consume', 'kafkajs-produce'] as const;
@@ -40,6 +43,7 @@ interface Options {
   python: string;
   baseline: string | undefined;
   profDir: string | undefined;
+  memory: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -62,6 +66,7 @@ function parseOptions(argv: string[]): Options {
     python: path.resolve(value('python') ?? path.join(ROOT, 'bench', 'python', '.venv', 'bin', 'python')),
     baseline,
     profDir: value('prof-dir') && path.resolve(value('prof-dir') as string),
+    memory: argv.includes('--memory'),
   };
 }
 
@@ -70,6 +75,8 @@ interface RunResult {
   peakRssMb: number | null;
   verified: boolean;
   note?: string;
+  /** Per second, with --memory. */
+  memory?: MemorySample[];
 }
 
 interface Bench {
@@ -90,15 +97,22 @@ interface Child {
   result: Promise<{ msgsPerSec: number; count: number }>;
   /** Node children exit on SIGINT (writing a --cpu-prof profile); the Python and Java ones are killed. */
   gentle: boolean;
+  /** What the child reported with `MEMORY {…}` lines (--memory). */
+  memory: MemorySample[];
 }
 
-function watchResult(child: ChildProcess): Child['result'] {
+/** The child's `RESULT {…}` line; its `MEMORY {…}` lines go to `memory`. */
+function watchResult(child: ChildProcess, memory: MemorySample[] = []): Child['result'] {
   return new Promise((resolve, reject) => {
     let buffered = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
-      const line = /^RESULT (.*)$/m.exec(buffered);
-      if (line) resolve(JSON.parse(line[1]));
+      const lines = buffered.split('\n');
+      buffered = lines.pop() as string;
+      for (const line of lines) {
+        if (line.startsWith('RESULT ')) resolve(JSON.parse(line.slice('RESULT '.length)));
+        else if (line.startsWith('MEMORY ')) memory.push(JSON.parse(line.slice('MEMORY '.length)) as MemorySample);
+      }
     });
     child.on('exit', (code, signal) => reject(new Error(`exited (${signal ?? code}) before the end of the run`)));
   });
@@ -111,17 +125,19 @@ function nodeArgs(bench: Bench, name: string): string[] {
 }
 
 function spawnWorker(bench: Bench, contender: string, args: WorkerArgs): Child {
-  const child = spawn(process.execPath, [...nodeArgs(bench, contender), path.join(__dirname, 'e2e-worker.js'), contender, JSON.stringify(args)], {
+  const workerArgs: WorkerArgs = { ...args, memory: bench.options.memory };
+  const child = spawn(process.execPath, [...nodeArgs(bench, contender), path.join(__dirname, 'e2e-worker.js'), contender, JSON.stringify(workerArgs)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return { process: child, result: watchResult(child), gentle: true };
+  const memory: MemorySample[] = [];
+  return { process: child, result: watchResult(child, memory), gentle: true, memory };
 }
 
 function spawnPython(bench: Bench, script: string, args: WorkerArgs): Child {
   const child = spawn(bench.options.python, [path.join(ROOT, 'bench', 'python', script), JSON.stringify(args)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return { process: child, result: watchResult(child), gentle: false };
+  return { process: child, result: watchResult(child), gentle: false, memory: [] };
 }
 
 function spawnKafkaStreams(args: WorkerArgs): Child {
@@ -133,7 +149,7 @@ function spawnKafkaStreams(args: WorkerArgs): Child {
     '-Dorg.slf4j.simpleLogger.log.org.apache.kafka.streams.processor.internals.StateDirectory=error',
   ];
   const child = spawn(java, [...logging, '-cp', classpath, KAFKA_STREAMS.main, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return { process: child, result: watchResult(child), gentle: false };
+  return { process: child, result: watchResult(child), gentle: false, memory: [] };
 }
 
 function spawnNodeRed(bench: Bench, args: WorkerArgs, packageRoot: string): Child {
@@ -156,7 +172,7 @@ function spawnNodeRed(bench: Bench, args: WorkerArgs, packageRoot: string): Chil
     { packageRoot },
   );
   const child = startNodeRed(dir, nodeArgs(bench, 'node-red'));
-  return { process: child, result: watchResult(child), gentle: true };
+  return { process: child, result: watchResult(child), gentle: true, memory: [] };
 }
 
 async function stop(child: Child): Promise<void> {
@@ -262,7 +278,7 @@ async function runPipeline(bench: Bench, contender: Contender, run: number): Pro
   const checked = await verifyPipeline(bench, args.output);
   fs.rmSync(args.db, { recursive: true, force: true });
   const note = [watched.note, checked.note].filter(Boolean).join('; ') || undefined;
-  return { msgsPerSec: checked.msgsPerSec, peakRssMb: watched.rss, verified: watched.finished && checked.verified, note };
+  return { msgsPerSec: checked.msgsPerSec, peakRssMb: watched.rss, verified: watched.finished && checked.verified, note, ...memoryOf(child) };
 }
 
 async function runCeiling(bench: Bench, contender: 'kafkajs-consume' | 'kafkajs-produce', run: number): Promise<RunResult> {
@@ -285,7 +301,7 @@ async function runCeiling(bench: Bench, contender: 'kafkajs-consume' | 'kafkajs-
   const deadline = Date.now() + 60_000 + (bench.options.messages / 1000) * 1000;
   const watched = await watch(child, deadline, async () => result !== undefined || failure !== undefined);
   await stop(child);
-  if (!result) return { msgsPerSec: null, peakRssMb: watched.rss, verified: false, note: failure ?? watched.note };
+  if (!result) return { msgsPerSec: null, peakRssMb: watched.rss, verified: false, note: failure ?? watched.note, ...memoryOf(child) };
   // The consumer counted every input record itself and timed itself (it has no
   // output); the producer's topic must hold N, and is timed like the pipelines'.
   let msgsPerSec: number | null = result.msgsPerSec;
@@ -297,7 +313,19 @@ async function runCeiling(bench: Bench, contender: 'kafkajs-consume' | 'kafkajs-
     msgsPerSec = span.msgsPerSec(bench.options.messages);
   }
   const verified = count === bench.options.messages;
-  return { msgsPerSec, peakRssMb: watched.rss, verified, note: verified ? undefined : `${count} records, expected ${bench.options.messages}` };
+  return { msgsPerSec, peakRssMb: watched.rss, verified, note: verified ? undefined : `${count} records, expected ${bench.options.messages}`, ...memoryOf(child) };
+}
+
+function memoryOf(child: Child): Pick<RunResult, 'memory'> {
+  return child.memory.length > 0 ? { memory: child.memory } : {};
+}
+
+/** A run's memory samples as a Markdown table (MB), one row per second. */
+function printMemory(samples: MemorySample[]): void {
+  const columns = ['s', 'rssMb', 'heapUsedMb', 'heapTotalMb', 'externalMb', 'arrayBuffersMb', 'memtablesMb', 'blockCacheMb', 'tableReadersMb'] as const;
+  const shown = columns.filter((c) => samples.some((sample) => sample[c] !== undefined));
+  console.log(`| ${shown.join(' | ')} |\n|${shown.map(() => '--:').join('|')}|`);
+  for (const sample of samples) console.log(`| ${shown.map((c) => sample[c] ?? '—').join(' | ')} |`);
 }
 
 /** The 1, 5 and 15 minute load averages, to two decimals. */
@@ -324,6 +352,8 @@ interface Summary {
   medianMsgsPerSec: number;
   peakRssMb: number;
   verified: boolean;
+  /** Each run's memory samples (--memory). */
+  memory?: MemorySample[][];
 }
 
 function summarize(results: RunResult[]): Summary {
@@ -333,6 +363,7 @@ function summarize(results: RunResult[]): Summary {
     medianMsgsPerSec: good.length ? Math.round(median(good)) : 0,
     peakRssMb: Math.max(0, ...results.map((r) => r.peakRssMb ?? 0)),
     verified: results.length > 0 && results.every((r) => r.verified),
+    ...(results.some((r) => r.memory) ? { memory: results.map((r) => r.memory ?? []) } : {}),
   };
 }
 
@@ -394,6 +425,7 @@ async function main(): Promise<void> {
         results.get(contender)!.push(result);
         const rate = result.msgsPerSec === null ? '—' : Math.round(result.msgsPerSec).toLocaleString('en');
         console.log(`  run ${run + 1}/${options.runs} ${contender}: ${rate} msgs/s, peak RSS ${result.peakRssMb ?? '?'} MB${result.verified ? ', verified' : `, NOT verified: ${result.note ?? ''}`}`);
+        if (result.memory) printMemory(result.memory);
       }
     }
 
