@@ -73,6 +73,14 @@ export interface TopicOptions {
    * that is over (one was acknowledged, or the retried records gave up).
    */
   onProduceRetry?: (retrying: Retrying | undefined) => void;
+  /**
+   * Records a `handle` sink queues without waiting for their acknowledgement
+   * before the handler waits for room (default 4,000: two produce requests).
+   * Each holds its encoded record and its source record's place in the
+   * commit ledger until acknowledged, so more costs memory, not speed: one
+   * request is on the wire at a time, and the next is full already.
+   */
+  maxQueued?: number;
 }
 
 /** One record to produce; `partition` overrides the key's partition. */
@@ -99,9 +107,10 @@ type Key = string | Buffer | number | null | undefined;
 const EXIT_TIMEOUT_MS = 10_000;
 /** Records in flight under `stream()`, which handles a topic's partitions concurrently. */
 const STREAM_MAX_IN_FLIGHT = 1_000;
-/** Records in one produce request, at most, and queued by `handle` sinks before they wait. */
+/** Records in one produce request, at most. */
 const MAX_BATCH = 2_000;
-const MAX_QUEUED = 10_000;
+/** Records queued by `handle` sinks before they wait, by default. */
+const DEFAULT_MAX_QUEUED = 2 * MAX_BATCH;
 /** How long records queued by `handle` sinks wait for more to share a request (as Kafka 4's linger.ms). */
 const LINGER_MS = 5;
 
@@ -142,6 +151,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   private readonly onSkippedRecord: ((error: DecodeError) => void) | undefined;
   private readonly onConsumerState: ConsumerStateListener | undefined;
   private readonly onProduceRetry: TopicOptions['onProduceRetry'];
+  private readonly maxQueued: number;
   private readonly sharedConnection: KafkaConnection | undefined;
   private ownConnection: KafkaConnection | undefined;
   private consumer: Consumer | undefined;
@@ -190,6 +200,10 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     this.onSkippedRecord = options.onSkippedRecord;
     this.onConsumerState = options.onConsumerState;
     this.onProduceRetry = options.onProduceRetry;
+    this.maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED;
+    if (!(Number.isInteger(this.maxQueued) && this.maxQueued >= 1)) {
+      throw new RangeError(`Topic ${this.name}: maxQueued must be an integer >= 1, got: ${String(options.maxQueued)}`);
+    }
   }
 
   protected invoke(key: Key, value: unknown, headers?: Headers): Promise<Produced | undefined> {
@@ -257,7 +271,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
       },
       {
         maxBatch: MAX_BATCH,
-        maxQueued: MAX_QUEUED,
+        maxQueued: this.maxQueued,
         lingerMs: LINGER_MS,
         deliveryTimeoutMs: this.resolved.deliveryTimeout,
         isTransient,
