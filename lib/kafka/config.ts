@@ -1,5 +1,6 @@
 import type { ConsumerConfig, KafkaConfig, ProducerConfig, SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
+import type { ResourceLimits } from 'node:worker_threads';
 import { type Compression, compressionType } from './compression';
 import { DEFAULT_DELIVERY_TIMEOUT_MS } from './delivery';
 
@@ -23,7 +24,16 @@ export interface TopicConf {
   sessionTimeout?: number;
   rebalanceTimeout?: number;
   heartbeatInterval?: number;
+  /**
+   * Bytes one fetch asks for per partition, at most (default 256 KiB; kafkajs's
+   * own default is 1 MiB). kafkajs decodes a whole fetch response into message
+   * objects at once, about 450 bytes of heap per small record, and the heap
+   * grows to a few times what is live between full collections: this bounds
+   * the records fetched ahead of the handler (and so the process's memory).
+   */
   maxBytesPerPartition?: number;
+  /** Bytes one fetch asks for over all partitions, at most (default 10 MiB, as kafkajs). */
+  maxBytes?: number;
   maxWaitTimeInMs?: number;
   /** Partitions for topics this client creates when they are missing. */
   numPartitions?: number;
@@ -48,6 +58,14 @@ export interface TopicConf {
    * functions), they run on the main thread.
    */
   produceThread?: boolean;
+  /**
+   * The produce thread's V8 limits (Node's worker `resourceLimits`), merged
+   * over the default `{ maxYoungGenerationSizeMb: 16 }`: its young generation
+   * holds only the requests on their way, and V8's default (48 MB) costs
+   * about 15 MB more memory. A thread over `maxOldGenerationSizeMb` ends, and
+   * what it was sending fails.
+   */
+  produceThreadResourceLimits?: ResourceLimits;
   autoCommitInterval?: number;
   /** What to do with a record the codec cannot decode: log and skip it, or stop the stream. */
   onDecodeError?: 'skip' | 'stop';
@@ -73,14 +91,30 @@ export interface ResolvedConf {
   deliveryTimeout: number;
   compression: Compression;
   produceThread: boolean;
+  produceThreadResourceLimits: ResourceLimits;
   autoCommitInterval: number;
   onDecodeError: 'skip' | 'stop';
+}
+
+export const DEFAULT_MAX_BYTES_PER_PARTITION = 262_144;
+export const DEFAULT_MAX_BYTES = 10_485_760;
+export const DEFAULT_PRODUCE_THREAD_RESOURCE_LIMITS: Readonly<ResourceLimits> = { maxYoungGenerationSizeMb: 16 };
+const RESOURCE_LIMITS = ['maxYoungGenerationSizeMb', 'maxOldGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'];
+
+/** `limits` over the default, or a RangeError naming what is wrong. */
+function produceThreadResourceLimits(limits: ResourceLimits = {}): ResourceLimits {
+  for (const [name, value] of Object.entries(limits)) {
+    if (!RESOURCE_LIMITS.includes(name)) throw new RangeError(`produceThreadResourceLimits: unknown limit ${name} (known: ${RESOURCE_LIMITS.join(', ')})`);
+    if (typeof value !== 'number' || !(value > 0)) throw new RangeError(`produceThreadResourceLimits.${name} must be a positive number of MB, got: ${String(value)}`);
+  }
+  return { ...DEFAULT_PRODUCE_THREAD_RESOURCE_LIMITS, ...limits };
 }
 
 const KNOWN_KEYS = new Set<string>([
   'brokers', 'clientId', 'groupId', 'groupInstanceId', 'fromBeginning', 'ssl', 'sasl', 'connectionTimeout',
   'requestTimeout', 'retryTimeout', 'sessionTimeout', 'rebalanceTimeout', 'heartbeatInterval',
-  'maxBytesPerPartition', 'maxWaitTimeInMs', 'numPartitions', 'acks', 'deliveryTimeout', 'compression', 'produceThread', 'autoCommitInterval',
+  'maxBytesPerPartition', 'maxBytes', 'maxWaitTimeInMs', 'numPartitions', 'acks', 'deliveryTimeout', 'compression', 'produceThread', 'produceThreadResourceLimits',
+  'autoCommitInterval',
   'onDecodeError', 'bootstrap_servers', 'client_id', 'group_id', 'group_instance_id', 'auto_offset_reset',
   'security_protocol', 'sasl_mechanism', 'sasl_plain_username', 'sasl_plain_password',
 ]);
@@ -143,7 +177,8 @@ export function resolveTopicConf(conf: TopicConf): ResolvedConf {
         sessionTimeout: conf.sessionTimeout ?? 30_000,
         rebalanceTimeout: conf.rebalanceTimeout ?? 60_000,
         heartbeatInterval: conf.heartbeatInterval ?? 3_000,
-        maxBytesPerPartition: conf.maxBytesPerPartition ?? 1_048_576,
+        maxBytesPerPartition: conf.maxBytesPerPartition ?? DEFAULT_MAX_BYTES_PER_PARTITION,
+        maxBytes: conf.maxBytes ?? DEFAULT_MAX_BYTES,
         maxWaitTimeInMs: conf.maxWaitTimeInMs ?? 500,
         allowAutoTopicCreation: false,
       }
@@ -158,6 +193,7 @@ export function resolveTopicConf(conf: TopicConf): ResolvedConf {
     deliveryTimeout,
     compression,
     produceThread: conf.produceThread ?? true,
+    produceThreadResourceLimits: produceThreadResourceLimits(conf.produceThreadResourceLimits),
     autoCommitInterval: conf.autoCommitInterval ?? 1_000,
     onDecodeError: conf.onDecodeError ?? 'skip',
   };

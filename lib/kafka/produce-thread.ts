@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { type ResourceLimits, Worker } from 'node:worker_threads';
 import type { Message, Producer } from 'kafkajs';
 import type { Logger } from '../log';
 import { packMessages } from './packed-messages';
@@ -50,6 +50,8 @@ export class ProduceThread implements RecordSender {
   constructor(
     private readonly config: ProduceThreadConfig,
     private readonly logger: Logger,
+    /** The thread's V8 limits (conf `produceThreadResourceLimits`). */
+    private readonly resourceLimits: ResourceLimits = {},
   ) {}
 
   /** Whether `config` can be passed to a thread (it may hold functions, e.g. in `ssl`). */
@@ -95,7 +97,7 @@ export class ProduceThread implements RecordSender {
 
   private started(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(path.join(__dirname, 'produce-worker.js'), { workerData: this.config });
+    const worker = new Worker(path.join(__dirname, 'produce-worker.js'), { workerData: this.config, resourceLimits: this.resourceLimits });
     worker.unref();
     worker.on('message', (message: FromProduceThread) => this.receive(worker, message));
     worker.on('error', (error) => this.lost(worker, error));
