@@ -25,7 +25,7 @@ export interface TopicConf {
   rebalanceTimeout?: number;
   heartbeatInterval?: number;
   /**
-   * Bytes one fetch asks for per partition, at most (default 256 KiB; kafkajs's
+   * Bytes one fetch asks for per partition, at most (default 128 KiB; kafkajs's
    * own default is 1 MiB). kafkajs decodes a whole fetch response into message
    * objects at once, about 450 bytes of heap per small record, and the heap
    * grows to a few times what is live between full collections: this bounds
@@ -96,7 +96,7 @@ export interface ResolvedConf {
   onDecodeError: 'skip' | 'stop';
 }
 
-export const DEFAULT_MAX_BYTES_PER_PARTITION = 262_144;
+export const DEFAULT_MAX_BYTES_PER_PARTITION = 131_072;
 export const DEFAULT_MAX_BYTES = 10_485_760;
 export const DEFAULT_PRODUCE_THREAD_RESOURCE_LIMITS: Readonly<ResourceLimits> = { maxYoungGenerationSizeMb: 16 };
 const RESOURCE_LIMITS = ['maxYoungGenerationSizeMb', 'maxOldGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'];

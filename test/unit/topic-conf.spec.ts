@@ -6,8 +6,8 @@ import { resolveTopicConf, unknownKeys } from '../../lib/kafka/config';
 const brokers = 'b:9092';
 
 describe('Topic configuration: fetch sizes', () => {
-  it('fetches 256 KiB per partition and 10 MiB per request by default, each overridable', () => {
-    should(resolveTopicConf({ brokers, groupId: 'g' }).consumer).containDeep({ maxBytesPerPartition: 262_144, maxBytes: 10_485_760 });
+  it('fetches 128 KiB per partition and 10 MiB per request by default, each overridable', () => {
+    should(resolveTopicConf({ brokers, groupId: 'g' }).consumer).containDeep({ maxBytesPerPartition: 131_072, maxBytes: 10_485_760 });
     should(resolveTopicConf({ brokers, groupId: 'g', maxBytesPerPartition: 1_048_576, maxBytes: 2_097_152 }).consumer).containDeep({
       maxBytesPerPartition: 1_048_576,
       maxBytes: 2_097_152,
