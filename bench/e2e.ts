@@ -7,26 +7,37 @@
 //   kafka-streams      Kafka Streams, groupByKey().aggregate() (bench/kafka-streams)
 //   quix-streams       Quix Streams, apply(stateful=True) (bench/python/quix_pipeline.py)
 // beside the kafkajs ceilings (a bare eachBatch consumer over the input, a bare
-// producer writing N). Each contender runs in a child process, R times,
+// producer writing N). Scale-out contenders (issue 18), only when named in --only:
+//   lib-changelog      lib with the totals in a changelog cache (at-least-once)
+//   lib-exactly-once   the same with processingGuarantee 'exactly-once'
+//   lib-x2             two lib-changelog processes in one consumer group
+// Each contender runs in a child process (lib-x2: two), R times,
 // interleaved; every run's output is checked. `npm run bench` sets up what this
 // needs (scripts/bench.js: the Python venv, the Kafka Streams build) and runs it:
-//   node dist/bench/e2e.js [--messages N] [--runs R] [--only lib,node-red,…]
+//   node dist/bench/e2e.js [--messages N] [--runs R] [--only lib,node-red,lib-x2,…]
 //        [--python bench/python/.venv/bin/python] [--baseline <package root>] [--prof-dir <dir>] [--memory]
-// --memory: the Node.js contenders other than node-red report their memory every
-// second (process.memoryUsage(), and RocksDB's for lib); printed per run and kept
-// in the results file.
+// --memory: the contenders run by e2e-worker (lib…, the kafkajs ceilings) report
+// their memory every second (process.memoryUsage(), and RocksDB's for lib…);
+// printed per run and kept in the results file.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { nodeRedUserDir, startNodeRed } from '../test/support/node-red-process';
-import { benchKafka, brokersFromEnv, createTopic, fillTopic, median, peakRssMb, readTopic, resultsPath, runBench, topicSize } from './support';
+import { benchKafka, brokersFromEnv, committedAll, createTopic, fillTopic, median, peakRssMb, readToEnd, resultsPath, runBench, topicSize } from './support';
 import { expectedTotals, inputMessage, type MemorySample, type OutputValue, PARTITIONS, USERS, type WorkerArgs } from './workload';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CONTENDERS = ['lib', 'node-red', 'python-slipstream', 'kafka-streams', 'quix-streams', 'kafkajs-consume', 'kafkajs-produce'] as const;
-type Contender = (typeof CONTENDERS)[number] | 'lib@baseline' | 'node-red@baseline';
+/**
+ * The scale-out contenders (issue 18), run only when named in --only: `lib`
+ * with its totals in a changelog cache, the same exactly-once, and two
+ * processes of `lib-changelog` in one group.
+ */
+const SCALE_OUT = ['lib-changelog', 'lib-exactly-once', 'lib-x2'] as const;
+type Contender = (typeof CONTENDERS)[number] | (typeof SCALE_OUT)[number] | 'lib@baseline' | 'node-red@baseline';
+const SELECTABLE: readonly string[] = [...CONTENDERS, ...SCALE_OUT];
 /** The Kafka Streams application as scripts/bench.js builds it (bench/kafka-streams/pom.xml). */
 const KAFKA_STREAMS = {
   classes: path.join(ROOT, 'bench', 'kafka-streams', 'target', 'classes'),
@@ -57,7 +68,7 @@ function parseOptions(argv: string[]): Options {
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
   const baseline = value('baseline') && path.resolve(value('baseline') as string);
   const only = (value('only')?.split(',') ?? [...CONTENDERS]) as Contender[];
-  for (const name of only) if (!(CONTENDERS as readonly string[]).includes(name)) throw new Error(`unknown contender ${name}`);
+  for (const name of only) if (!SELECTABLE.includes(name)) throw new Error(`unknown contender ${name}; known: ${SELECTABLE.join(', ')}`);
   if (baseline) only.push(...(['lib@baseline', 'node-red@baseline'] as const).filter((b) => only.includes(b.split('@')[0] as Contender)));
   return {
     messages,
@@ -72,10 +83,15 @@ function parseOptions(argv: string[]): Options {
 
 interface RunResult {
   msgsPerSec: number | null;
+  /** A run of several processes (`lib-x2`): the sum of their peaks. */
   peakRssMb: number | null;
+  /** Each process's peak, for runs of several. */
+  peakRssMbEach?: Array<number | null>;
+  /** Several processes: how many input records each handled (a record handled again after a rebalance counts twice). */
+  handledEach?: Array<number | null>;
   verified: boolean;
   note?: string;
-  /** Per second, with --memory. */
+  /** Per second, with --memory (of the first process, for runs of several). */
   memory?: MemorySample[];
 }
 
@@ -97,25 +113,30 @@ interface Child {
   result: Promise<{ msgsPerSec: number; count: number }>;
   /** Node children exit on SIGINT (writing a --cpu-prof profile); the Python and Java ones are killed. */
   gentle: boolean;
-  /** What the child reported with `MEMORY {…}` lines (--memory). */
-  memory: MemorySample[];
+  /** How many input records it handled, from the `HANDLED <n>` line e2e-worker's pipelines print when stopped (read once its output closed). */
+  handled: () => Promise<number | undefined>;
+  /** What it reported with `MEMORY {…}` lines (--memory). */
+  memory: () => MemorySample[];
 }
 
-/** The child's `RESULT {…}` line; its `MEMORY {…}` lines go to `memory`. */
-function watchResult(child: ChildProcess, memory: MemorySample[] = []): Child['result'] {
-  return new Promise((resolve, reject) => {
-    let buffered = '';
+function childOf(child: ChildProcess, gentle: boolean): Child {
+  let buffered = '';
+  const result = new Promise<{ msgsPerSec: number; count: number }>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() as string;
-      for (const line of lines) {
-        if (line.startsWith('RESULT ')) resolve(JSON.parse(line.slice('RESULT '.length)));
-        else if (line.startsWith('MEMORY ')) memory.push(JSON.parse(line.slice('MEMORY '.length)) as MemorySample);
-      }
+      const line = /^RESULT (.*)$/m.exec(buffered);
+      if (line) resolve(JSON.parse(line[1]));
     });
     child.on('exit', (code, signal) => reject(new Error(`exited (${signal ?? code}) before the end of the run`)));
   });
+  const closed = new Promise((resolve) => child.once('close', resolve));
+  const handled = async (): Promise<number | undefined> => {
+    await closed;
+    const line = /^HANDLED (\d+)$/m.exec(buffered);
+    return line ? Number(line[1]) : undefined;
+  };
+  const memory = (): MemorySample[] => [...buffered.matchAll(/^MEMORY (.*)$/gm)].map((line) => JSON.parse(line[1]) as MemorySample);
+  return { process: child, result, gentle, handled, memory };
 }
 
 /** One directory per run: each thread writes its own profile there (Node's default names carry the thread id; a fixed name would let threads overwrite each other). */
@@ -124,20 +145,18 @@ function nodeArgs(bench: Bench, name: string): string[] {
   return profDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profDir, `${name}-${Date.now()}`)}`] : [];
 }
 
-function spawnWorker(bench: Bench, contender: string, args: WorkerArgs): Child {
-  const workerArgs: WorkerArgs = { ...args, memory: bench.options.memory };
-  const child = spawn(process.execPath, [...nodeArgs(bench, contender), path.join(__dirname, 'e2e-worker.js'), contender, JSON.stringify(workerArgs)], {
+function spawnWorker(bench: Bench, contender: string, args: WorkerArgs, profileName = contender): Child {
+  const child = spawn(process.execPath, [...nodeArgs(bench, profileName), path.join(__dirname, 'e2e-worker.js'), contender, JSON.stringify(args)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const memory: MemorySample[] = [];
-  return { process: child, result: watchResult(child, memory), gentle: true, memory };
+  return childOf(child, true);
 }
 
 function spawnPython(bench: Bench, script: string, args: WorkerArgs): Child {
   const child = spawn(bench.options.python, [path.join(ROOT, 'bench', 'python', script), JSON.stringify(args)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return { process: child, result: watchResult(child), gentle: false, memory: [] };
+  return childOf(child, false);
 }
 
 function spawnKafkaStreams(args: WorkerArgs): Child {
@@ -149,7 +168,7 @@ function spawnKafkaStreams(args: WorkerArgs): Child {
     '-Dorg.slf4j.simpleLogger.log.org.apache.kafka.streams.processor.internals.StateDirectory=error',
   ];
   const child = spawn(java, [...logging, '-cp', classpath, KAFKA_STREAMS.main, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return { process: child, result: watchResult(child), gentle: false, memory: [] };
+  return childOf(child, false);
 }
 
 function spawnNodeRed(bench: Bench, args: WorkerArgs, packageRoot: string): Child {
@@ -172,7 +191,7 @@ function spawnNodeRed(bench: Bench, args: WorkerArgs, packageRoot: string): Chil
     { packageRoot },
   );
   const child = startNodeRed(dir, nodeArgs(bench, 'node-red'));
-  return { process: child, result: watchResult(child), gentle: true, memory: [] };
+  return childOf(child, true);
 }
 
 async function stop(child: Child): Promise<void> {
@@ -185,16 +204,23 @@ async function stop(child: Child): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Wait until `done()` or the child exits or the deadline passes; keeps the child's peak RSS. */
-async function watch(child: Child, deadline: number, done: () => Promise<boolean>): Promise<{ finished: boolean; rss: number | null; note?: string }> {
-  let rss: number | null = null;
+/**
+ * Wait until `done()` or a child exits or the deadline passes; keeps each
+ * child's peak RSS (`rss`: their sum, `rssEach`: each, in `children` order).
+ */
+async function watch(children: Child[], deadline: number, done: () => Promise<boolean>): Promise<{ finished: boolean; rss: number | null; rssEach: Array<number | null>; note?: string }> {
+  const peaks: Array<number | null> = children.map(() => null);
   let exit: string | undefined;
-  child.process.once('exit', (code, signal) => (exit = `exited (${signal ?? code})`));
+  for (const child of children) child.process.once('exit', (code, signal) => (exit ??= `exited (${signal ?? code})`));
+  const sample = (): { rss: number | null; rssEach: Array<number | null> } => {
+    children.forEach((child, i) => (peaks[i] = Math.max(peaks[i] ?? 0, peakRssMb(child.process.pid as number) ?? 0) || peaks[i]));
+    return { rss: peaks.some((p) => p !== null) ? peaks.reduce<number>((sum, p) => sum + (p ?? 0), 0) : null, rssEach: [...peaks] };
+  };
   for (;;) {
-    rss = Math.max(rss ?? 0, peakRssMb(child.process.pid as number) ?? 0) || rss;
-    if (await done()) return { finished: true, rss: Math.max(rss ?? 0, peakRssMb(child.process.pid as number) ?? 0) || rss };
-    if (exit) return { finished: false, rss, note: exit };
-    if (Date.now() > deadline) return { finished: false, rss, note: 'timed out' };
+    sample();
+    if (await done()) return { finished: true, ...sample() };
+    if (exit) return { finished: false, ...sample(), note: exit };
+    if (Date.now() > deadline) return { finished: false, ...sample(), note: 'timed out' };
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -220,18 +246,17 @@ class AppendSpan {
 }
 
 /**
- * Check a pipeline's output: exactly N records, every user's highest total
- * equal to the sum of its input amounts (totals only grow: amounts are
- * positive). Returns msgs/s from the broker's append times of the first and
- * the last output record.
+ * Check a pipeline's output, read committed: exactly N records, every user's
+ * highest total equal to the sum of its input amounts (totals only grow:
+ * amounts are positive). Returns msgs/s from the broker's append times of the
+ * first and the last output record.
  */
 async function verifyPipeline(bench: Bench, output: string): Promise<{ msgsPerSec: number | null; verified: boolean; note?: string }> {
   const { messages } = bench.options;
-  const count = await topicSize(bench.admin, output);
   const highest = new Map<string, number>();
   const span = new AppendSpan();
   let malformed = 0;
-  await readTopic(bench.kafka, output, count, (message) => {
+  const count = await readToEnd(bench.kafka, output, (message) => {
     span.add(message);
     try {
       const { user, total } = JSON.parse(String(message.value)) as OutputValue;
@@ -241,55 +266,85 @@ async function verifyPipeline(bench: Bench, output: string): Promise<{ msgsPerSe
       malformed++;
     }
   });
-  const wrongTotals = [...bench.expected].filter(([user, total]) => highest.get(user) !== total).length;
+  // Lower: updates lost; higher: amounts counted twice (records handled again).
+  const lower = [...bench.expected].filter(([user, total]) => (highest.get(user) ?? -Infinity) < total).length;
+  const higher = [...bench.expected].filter(([user, total]) => (highest.get(user) ?? -Infinity) > total).length;
   const msgsPerSec = span.msgsPerSec(messages);
   const problems = [
     count !== messages && `${count} output records, expected ${messages}`,
-    wrongTotals > 0 && `${wrongTotals} of ${bench.expected.size} users with a wrong final total`,
+    lower > 0 && `${lower} of ${bench.expected.size} users with a final total lower than exact`,
+    higher > 0 && `${higher} of ${bench.expected.size} users with a final total higher than exact`,
     malformed > 0 && `${malformed} malformed records`,
   ].filter(Boolean);
   return { msgsPerSec, verified: problems.length === 0, note: problems.join('; ') || undefined };
 }
 
-async function runPipeline(bench: Bench, contender: Contender, run: number): Promise<RunResult> {
-  const name = contender.replace('@', '-');
-  const args: WorkerArgs = {
+/** A run's own output topic and group (and `db`, its state directory). */
+function workerArgs(bench: Bench, name: string, run: number, db: string): WorkerArgs {
+  return {
     brokers: bench.brokers,
     messages: bench.options.messages,
     input: bench.input,
     output: `${bench.prefix}-out-${name}-${run}`,
     groupId: `${bench.prefix}-${name}-${run}`,
-    db: fs.mkdtempSync(path.join(bench.tmp, `${name}-${run}-`)),
+    db,
+    memory: bench.options.memory,
   };
+}
+
+/** A new state directory for a run. */
+function stateDir(bench: Bench, name: string, run: number): string {
+  return fs.mkdtempSync(path.join(bench.tmp, `${name}-${run}-`));
+}
+
+/**
+ * One run of a pipeline. Pipelines with a changelog are done when their group
+ * has committed every input record (exactly-once: the transaction that
+ * committed those offsets committed the outputs too; end offsets of a
+ * transactional output count its markers as well); the others when their
+ * output holds N records.
+ */
+async function runPipeline(bench: Bench, contender: Contender, run: number): Promise<RunResult> {
+  const name = contender.replace('@', '-');
+  const args = workerArgs(bench, name, run, stateDir(bench, name, run));
   await createTopic(bench.kafka, args.output, PARTITIONS, OUTPUT_TOPIC_CONFIG);
   const baselineLib = bench.options.baseline && path.join(bench.options.baseline, 'dist', 'lib');
-  const child =
-    contender === 'lib' ? spawnWorker(bench, 'lib', args)
-    : contender === 'lib@baseline' ? spawnWorker(bench, 'lib', { ...args, lib: baselineLib })
-    : contender === 'node-red' ? spawnNodeRed(bench, args, ROOT)
-    : contender === 'node-red@baseline' ? spawnNodeRed(bench, args, bench.options.baseline as string)
-    : contender === 'kafka-streams' ? spawnKafkaStreams(args)
-    : contender === 'quix-streams' ? spawnPython(bench, 'quix_pipeline.py', args)
-    : spawnPython(bench, 'pipeline.py', args);
-  child.result.catch(() => undefined); // pipelines print no result; their exit is noticed by watch()
+  // lib-x2: two processes of one group, each with a state directory of its own;
+  // they hand out no record before both are members (see e2e-worker's groupMembers).
+  const secondDb = contender === 'lib-x2' ? stateDir(bench, name, run) : undefined;
+  const children =
+    contender === 'lib' || contender === 'lib-changelog' || contender === 'lib-exactly-once' ? [spawnWorker(bench, contender, args)]
+    : contender === 'lib-x2'
+      ? [spawnWorker(bench, 'lib-changelog', { ...args, members: 2 }, 'lib-x2-a'), spawnWorker(bench, 'lib-changelog', { ...args, db: secondDb as string, members: 2 }, 'lib-x2-b')]
+    : contender === 'lib@baseline' ? [spawnWorker(bench, 'lib', { ...args, lib: baselineLib })]
+    : contender === 'node-red' ? [spawnNodeRed(bench, args, ROOT)]
+    : contender === 'node-red@baseline' ? [spawnNodeRed(bench, args, bench.options.baseline as string)]
+    : contender === 'kafka-streams' ? [spawnKafkaStreams(args)]
+    : contender === 'quix-streams' ? [spawnPython(bench, 'quix_pipeline.py', args)]
+    : [spawnPython(bench, 'pipeline.py', args)];
+  for (const child of children) child.result.catch(() => undefined); // pipelines print no result; their exit is noticed by watch()
   const deadline = Date.now() + 60_000 + (bench.options.messages / 300) * 1000;
-  const watched = await watch(child, deadline, async () => (await topicSize(bench.admin, args.output)) >= bench.options.messages);
-  await stop(child);
+  const scaleOut = (SCALE_OUT as readonly string[]).includes(contender);
+  const done = scaleOut
+    ? () => committedAll(bench.admin, args.groupId, bench.input)
+    : async () => (await topicSize(bench.admin, args.output)) >= bench.options.messages;
+  const watched = await watch(children, deadline, done);
+  await Promise.all(children.map(stop));
   const checked = await verifyPipeline(bench, args.output);
-  fs.rmSync(args.db, { recursive: true, force: true });
+  for (const db of [args.db, secondDb]) if (db) fs.rmSync(db, { recursive: true, force: true });
   const note = [watched.note, checked.note].filter(Boolean).join('; ') || undefined;
-  return { msgsPerSec: checked.msgsPerSec, peakRssMb: watched.rss, verified: watched.finished && checked.verified, note, ...memoryOf(child) };
+  return {
+    msgsPerSec: checked.msgsPerSec,
+    peakRssMb: watched.rss,
+    ...(children.length > 1 && { peakRssMbEach: watched.rssEach, handledEach: await Promise.all(children.map(async (child) => (await child.handled()) ?? null)) }),
+    verified: watched.finished && checked.verified,
+    note,
+    ...memoryOf(children[0]),
+  };
 }
 
 async function runCeiling(bench: Bench, contender: 'kafkajs-consume' | 'kafkajs-produce', run: number): Promise<RunResult> {
-  const args: WorkerArgs = {
-    brokers: bench.brokers,
-    messages: bench.options.messages,
-    input: bench.input,
-    output: `${bench.prefix}-out-${contender}-${run}`,
-    groupId: `${bench.prefix}-${contender}-${run}`,
-    db: '',
-  };
+  const args = workerArgs(bench, contender, run, '');
   if (contender === 'kafkajs-produce') await createTopic(bench.kafka, args.output, PARTITIONS, OUTPUT_TOPIC_CONFIG);
   const child = spawnWorker(bench, contender, args);
   let result: { msgsPerSec: number; count: number } | undefined;
@@ -299,7 +354,7 @@ async function runCeiling(bench: Bench, contender: 'kafkajs-consume' | 'kafkajs-
     (err: Error) => (failure = err.message),
   );
   const deadline = Date.now() + 60_000 + (bench.options.messages / 1000) * 1000;
-  const watched = await watch(child, deadline, async () => result !== undefined || failure !== undefined);
+  const watched = await watch([child], deadline, async () => result !== undefined || failure !== undefined);
   await stop(child);
   if (!result) return { msgsPerSec: null, peakRssMb: watched.rss, verified: false, note: failure ?? watched.note, ...memoryOf(child) };
   // The consumer counted every input record itself and timed itself (it has no
@@ -307,9 +362,8 @@ async function runCeiling(bench: Bench, contender: 'kafkajs-consume' | 'kafkajs-
   let msgsPerSec: number | null = result.msgsPerSec;
   let count = result.count;
   if (contender === 'kafkajs-produce') {
-    count = await topicSize(bench.admin, args.output);
     const span = new AppendSpan();
-    await readTopic(bench.kafka, args.output, count, (message) => span.add(message));
+    count = await readToEnd(bench.kafka, args.output, (message) => span.add(message));
     msgsPerSec = span.msgsPerSec(bench.options.messages);
   }
   const verified = count === bench.options.messages;
@@ -317,7 +371,8 @@ async function runCeiling(bench: Bench, contender: 'kafkajs-consume' | 'kafkajs-
 }
 
 function memoryOf(child: Child): Pick<RunResult, 'memory'> {
-  return child.memory.length > 0 ? { memory: child.memory } : {};
+  const memory = child.memory();
+  return memory.length > 0 ? { memory } : {};
 }
 
 /** A run's memory samples as a Markdown table (MB), one row per second. */
@@ -350,7 +405,12 @@ function versionOf(command: string, args: string[]): string {
 interface Summary {
   msgsPerSec: Array<number | null>;
   medianMsgsPerSec: number;
+  /** The highest of the runs; for a contender of several processes, of the sums of their peaks. */
   peakRssMb: number;
+  /** Several processes (`lib-x2`): each run's peak of each process. */
+  peakRssMbEach?: Array<Array<number | null>>;
+  /** Several processes: each run's count of input records handled by each. */
+  handledEach?: Array<Array<number | null>>;
   verified: boolean;
   /** Each run's memory samples (--memory). */
   memory?: MemorySample[][];
@@ -358,12 +418,16 @@ interface Summary {
 
 function summarize(results: RunResult[]): Summary {
   const good = results.filter((r) => r.verified && r.msgsPerSec !== null).map((r) => r.msgsPerSec as number);
+  const each = results.map((r) => r.peakRssMbEach).filter((e) => e !== undefined);
+  const handled = results.map((r) => r.handledEach).filter((h) => h !== undefined);
   return {
     msgsPerSec: results.map((r) => (r.msgsPerSec === null ? null : Math.round(r.msgsPerSec))),
     medianMsgsPerSec: good.length ? Math.round(median(good)) : 0,
     peakRssMb: Math.max(0, ...results.map((r) => r.peakRssMb ?? 0)),
+    ...(each.length > 0 && { peakRssMbEach: each }),
+    ...(handled.length > 0 && { handledEach: handled }),
     verified: results.length > 0 && results.every((r) => r.verified),
-    ...(results.some((r) => r.memory) ? { memory: results.map((r) => r.memory ?? []) } : {}),
+    ...(results.some((r) => r.memory) && { memory: results.map((r) => r.memory ?? []) }),
   };
 }
 
@@ -382,7 +446,7 @@ function printTable(options: Options, summaries: Map<Contender, Summary>, result
     const good = results.get(name)!.filter((r) => r.verified && r.msgsPerSec !== null).map((r) => r.msgsPerSec as number);
     const range = good.length ? `${figure(Math.min(...good))}–${figure(Math.max(...good))}` : '—';
     const verified = `${results.get(name)!.filter((r) => r.verified).length}/${options.runs}`;
-    console.log(`| \`${name}\` | ${s.medianMsgsPerSec ? figure(s.medianMsgsPerSec) : '—'} | ${range} | ${overProduce[name] ?? '—'} | ${s.peakRssMb} | ${verified} |`);
+    console.log(`| \`${name}\` | ${s.medianMsgsPerSec ? figure(s.medianMsgsPerSec) : '—'} | ${range} | ${overProduce[name] ?? '—'} | ${s.peakRssMb}${s.peakRssMbEach ? ' (sum)' : ''} | ${verified} |`);
   }
 }
 
@@ -424,7 +488,10 @@ async function main(): Promise<void> {
             : await runPipeline(bench, contender, run);
         results.get(contender)!.push(result);
         const rate = result.msgsPerSec === null ? '—' : Math.round(result.msgsPerSec).toLocaleString('en');
-        console.log(`  run ${run + 1}/${options.runs} ${contender}: ${rate} msgs/s, peak RSS ${result.peakRssMb ?? '?'} MB${result.verified ? ', verified' : `, NOT verified: ${result.note ?? ''}`}`);
+        const each = result.peakRssMbEach ? ` (${result.peakRssMbEach.map((mb) => mb ?? '?').join(' + ')})` : '';
+        const handled = result.handledEach ? `, handled ${result.handledEach.map((n) => n ?? '?').join(' + ')}` : '';
+        const verdict = result.verified ? ', verified' : `, NOT verified: ${result.note ?? ''}`;
+        console.log(`  run ${run + 1}/${options.runs} ${contender}: ${rate} msgs/s, peak RSS ${result.peakRssMb ?? '?'} MB${each}${handled}${verdict}`);
         if (result.memory) printMemory(result.memory);
       }
     }
@@ -439,6 +506,10 @@ async function main(): Promise<void> {
       nodeRedOverLib: ratio(at('node-red'), at('lib')),
       libOverKafkajsConsume: ratio(at('lib'), at('kafkajs-consume')),
       overKafkajsProduce: overProduce,
+      // Scale-out: the changelog's cost, the transactions' cost, a second process's gain.
+      libChangelogOverLib: ratio(at('lib-changelog'), at('lib')),
+      exactlyOnceOverAtLeastOnce: ratio(at('lib-exactly-once'), at('lib-changelog')),
+      twoProcessesOverOne: ratio(at('lib-x2'), at('lib-changelog')),
     };
     const machine = {
       cores: os.cpus().length,
@@ -461,7 +532,13 @@ async function main(): Promise<void> {
         `lib / python-slipstream = ${ratios.libOverPython ?? '—'} · node-red / lib = ${ratios.nodeRedOverLib ?? '—'} · ` +
         `lib / kafkajs-consume = ${ratios.libOverKafkajsConsume ?? '—'}`,
     );
-    const main = Object.fromEntries(CONTENDERS.filter((c) => summaries.has(c)).map((c) => [c, summaries.get(c)]));
+    if (SCALE_OUT.some((c) => summaries.has(c))) {
+      console.log(
+        `lib-changelog / lib = ${ratios.libChangelogOverLib ?? '—'} · lib-exactly-once / lib-changelog = ${ratios.exactlyOnceOverAtLeastOnce ?? '—'} · ` +
+          `lib-x2 / lib-changelog = ${ratios.twoProcessesOverOne ?? '—'} (lib-x2's peak RSS is the sum of its 2 processes)`,
+      );
+    }
+    const main = Object.fromEntries([...CONTENDERS, ...SCALE_OUT].filter((c) => summaries.has(c)).map((c) => [c, summaries.get(c)]));
     const report = {
       date: started.date,
       machine,

@@ -106,26 +106,48 @@ export async function topicSize(admin: Admin, topic: string): Promise<number> {
   return offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
 }
 
-/** Read every record of `topic` (which holds `count`) once, from the start, with a throwaway group. */
-export async function readTopic(kafka: Kafka, topic: string, count: number, each: (message: KafkaMessage) => void): Promise<void> {
-  if (count === 0) return;
+/**
+ * Read every record of `topic` from its start to its current end once, with a
+ * throwaway group, read committed (records of aborted transactions skipped);
+ * returns how many were read. The end is judged by position, not by count: a
+ * transactional topic's offsets include transaction markers, and batches of
+ * only markers or aborted records reach END_BATCH_PROCESS but not eachBatch.
+ */
+export async function readToEnd(kafka: Kafka, topic: string, each: (message: KafkaMessage) => void): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map((await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect())).map((o) => [o.partition, Number(o.high)]));
+  const reached = new Set([...ends].filter(([, end]) => end === 0).map(([partition]) => partition));
+  if (reached.size === ends.size) return 0;
   const consumer = kafka.consumer({ groupId: `${topic}-reader-${Date.now().toString(36)}` });
+  let seen = 0;
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    let seen = 0;
     await new Promise<void>((resolve) => {
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        if (Number(payload.lastOffset) + 1 >= (ends.get(payload.partition) ?? 0)) reached.add(payload.partition);
+        if (reached.size === ends.size) resolve();
+      });
       void consumer.run({
         eachBatch: async ({ batch }) => {
           for (const message of batch.messages) each(message);
           seen += batch.messages.length;
-          if (seen >= count) resolve();
         },
       });
     });
   } finally {
     await consumer.disconnect();
   }
+  return seen;
+}
+
+/** Whether group `groupId` has committed every record of `topic` (an offset at each partition's end). */
+export async function committedAll(admin: Admin, groupId: string, topic: string): Promise<boolean> {
+  const ends = await admin.fetchTopicOffsets(topic);
+  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const offsets = new Map(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
+  return ends.every((o) => offsets.get(o.partition) === Number(o.high));
 }
 
 /** The peak resident set size of a live process in MB (Linux: VmHWM), or undefined when gone. */

@@ -53,6 +53,8 @@ export interface WorkerArgs {
   lib?: string;
   /** Print a `MemorySample` every second (`--memory`). */
   memory?: boolean;
+  /** Hand out no record before the consumer group has this many members (the processes of `lib-x2`). */
+  members?: number;
 }
 
 /** A contender's memory at one second of its run (MB), as `--memory` reports it. */

@@ -59,6 +59,8 @@ export interface Ledger<M = unknown> {
   isCurrent(message: M): boolean;
   /** The only door out of the ledger: work on `message` ended, and `after` (if given) must resolve before it counts as done. */
   finish(message: M, after?: PromiseLike<unknown>): void;
+  /** Runs the handling of `message` (a Topic: so that changelog caches log to its partition). */
+  scope<T>(message: M, handling: () => T): T;
 }
 
 export interface LedgerSource<M = unknown> {
@@ -98,6 +100,69 @@ export interface HasExitHook {
 
 export function hasExitHook(x: unknown): x is HasExitHook {
   return typeof (x as Partial<HasExitHook> | null | undefined)?.[EXIT_HOOK] === 'function';
+}
+
+/**
+ * A source that a cache's changelog can follow (a `Topic`): given the cache's
+ * side (`LoggedState`), it returns where the cache's flushed writes go
+ * (`ChangelogPort`), and it restores the cache's state of each partition
+ * from the changelog when the partition is assigned, before handing out the
+ * partition's first record.
+ */
+export const CHANGELOG_SOURCE: unique symbol = Symbol.for('slipstream.changelogSource');
+
+export interface ChangelogSource {
+  [CHANGELOG_SOURCE](state: LoggedState, options: { topic?: string }): ChangelogPort;
+}
+
+export function isChangelogSource(x: unknown): x is ChangelogSource {
+  return typeof (x as Partial<ChangelogSource> | null | undefined)?.[CHANGELOG_SOURCE] === 'function';
+}
+
+/** A change of a changelog cache: the encoded key, the stored bytes (null: deleted). */
+export interface StateChange {
+  key: Buffer;
+  value: Buffer | null;
+}
+
+/** A flushed change and the source partition it belongs to (undefined: the partition of its key). */
+export interface LoggedChange extends StateChange {
+  partition: number | undefined;
+}
+
+/** What a changelog cache offers the source that logs and restores it. */
+export interface LoggedState {
+  /** Names the changelog topic by default: the database directory's base name (and column family). */
+  readonly name: string;
+  /** Where the restore of `partition` of changelog `topic` starts: the offset stored with the state, if any. */
+  restoredUpTo(topic: string, partition: number): Promise<number | undefined>;
+  /** Write restored changes (not logged again), then `nextOffset` as where the next restore starts. */
+  restore(topic: string, partition: number, changes: StateChange[], nextOffset: number): Promise<void>;
+  /** Write what is buffered (so that the stored offsets are current). */
+  flush(): Promise<void>;
+  /** Exactly-once: the source's transaction committed; write the changes logged in it. */
+  commitLogged(): Promise<void>;
+  /** Exactly-once: the source's transaction aborted; drop every change made since its last commit. */
+  discardLogged(): void;
+}
+
+/** Where a changelog cache's flushed writes go. */
+export interface ChangelogPort {
+  /** The changelog topic. */
+  readonly topic: string;
+  /** Whether writes are logged in the source's transactions (exactly-once; see `LoggedState.commitLogged`). */
+  readonly transactional: boolean;
+  /**
+   * The source partition a write made now belongs to: the record being
+   * handled's, else undefined (the key's). null: the record being handled is
+   * no longer this instance's (its partition moved to another one, which
+   * handles it again), so the write is dropped.
+   */
+  partitionOfWrite(): number | undefined | null;
+  /** Produce `changes`; resolves once acknowledged, with the next offset of each changelog partition written. */
+  publish(changes: LoggedChange[]): Promise<Map<number, number>>;
+  /** The cache closed: stop restoring it. */
+  detach(): void;
 }
 
 let nextCacheId = 0;

@@ -1,8 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import type { Admin, Consumer, Message, Producer } from 'kafkajs';
+import { type CacheRestoreProgress, TopicChangelog } from './changelog';
 import { Conf } from './core/conf';
-import { type Accepted, DEFERRED_SINK, EXIT_HOOK, type ICodec, KEYED_SINK, type Ledger, LEDGER_SOURCE, ON_SIGNAL } from './interfaces';
+import { currentRecord, type RecordPartition, runForRecord } from './core/record-scope';
+import {
+  type Accepted,
+  CHANGELOG_SOURCE,
+  type ChangelogPort,
+  DEFERRED_SINK,
+  EXIT_HOOK,
+  type ICodec,
+  KEYED_SINK,
+  type Ledger,
+  LEDGER_SOURCE,
+  type LoggedState,
+  ON_SIGNAL,
+} from './interfaces';
 import { ProduceBatcher, type Retrying } from './kafka/batcher';
 import { compressionOf } from './kafka/client';
 import { isTransient } from './kafka/delivery';
@@ -12,12 +26,15 @@ import type { Produced } from './kafka/produced';
 import { ConsumerFeed, type ConsumerStateListener, type RecordFailureListener, type Subscription } from './kafka/feed';
 import type { FailurePolicy, RecordPosition } from './kafka/ledger';
 import { DecodeError, EPOCH, epochOf, type Headers, type RawRecord } from './kafka/record';
+import { StreamTransaction, TRANSACTION, transactionOf } from './kafka/stream-transaction';
 import { consoleLogger, type Logger } from './log';
 import { Callable } from './utils/callable';
 import { Signal } from './utils/signal';
 
 export { TopicError, type TopicOperation } from './kafka/admin';
-export type { TopicConf } from './kafka/config';
+export { ChangelogTopicError, type CacheRestoreProgress, type RestoreProgress } from './changelog';
+export { runForRecord, type RecordPartition } from './core/record-scope';
+export { ISOLATIONS, type Isolation, type TopicConf } from './kafka/config';
 export { KafkaConnection } from './kafka/connection';
 export type { ConsumerState, ConsumerStateListener, RecordFailureListener, Subscription, TopicPartition } from './kafka/feed';
 export type { FailurePolicy, RecordPosition } from './kafka/ledger';
@@ -26,6 +43,15 @@ export type { Retrying } from './kafka/batcher';
 export type { Produced } from './kafka/produced';
 export { CodecUnavailableError, COMPRESSIONS, type Compression } from './kafka/compression';
 export { DeliveryTimeoutError, retryReason } from './kafka/delivery';
+export {
+  ProducerFencedError,
+  TransactionalSender,
+  TransactionStateError,
+  type TransactionalProduceRequest,
+  type TransactionOffsets,
+  type TransactionOperation,
+  type TransactionState,
+} from './kafka/transaction';
 
 export const READ_FROM_START = -2;
 export const READ_FROM_END = -1;
@@ -81,6 +107,12 @@ export interface TopicOptions {
    * request is on the wire at a time, and the next is full already.
    */
   maxQueued?: number;
+  /**
+   * Told how restoring changelog caches kept for this topic goes: when a
+   * partition's restore starts, after each batch of changelog records, and
+   * when it is done (records of the partition are handed out only then).
+   */
+  onRestore?: (progress: CacheRestoreProgress) => void;
 }
 
 /** One record to produce; `partition` overrides the key's partition. */
@@ -152,6 +184,11 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   private readonly onConsumerState: ConsumerStateListener | undefined;
   private readonly onProduceRetry: TopicOptions['onProduceRetry'];
   private readonly maxQueued: number;
+  private readonly onRestore: TopicOptions['onRestore'];
+  /** Changelogs of the caches whose state is kept for this topic's partitions. */
+  private readonly changelogs = new Set<TopicChangelog>();
+  /** Exactly-once: the consumer's transaction (one per started consumer). */
+  private transaction: StreamTransaction | undefined;
   private readonly sharedConnection: KafkaConnection | undefined;
   private ownConnection: KafkaConnection | undefined;
   private consumer: Consumer | undefined;
@@ -204,6 +241,20 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     if (!(Number.isInteger(this.maxQueued) && this.maxQueued >= 1)) {
       throw new RangeError(`Topic ${this.name}: maxQueued must be an integer >= 1, got: ${String(options.maxQueued)}`);
     }
+    this.onRestore = options.onRestore;
+    if (this.exactlyOnce) {
+      if (!this.resolved.consumer) throw new TypeError(`Topic ${this.name}: processingGuarantee 'exactly-once' needs a groupId (offsets are committed in its transactions)`);
+      if (this.onFailure === 'hold') {
+        throw new TypeError(
+          `Topic ${this.name}: processingGuarantee 'exactly-once' cannot hold a partition's commits at a failed record ` +
+            "(a transaction commits the work of every record of its interval): use onFailure 'stop' or 'skip'",
+        );
+      }
+    }
+  }
+
+  private get exactlyOnce(): boolean {
+    return this.resolved.processingGuarantee === 'exactly-once';
   }
 
   protected invoke(key: Key, value: unknown, headers?: Headers): Promise<Produced | undefined> {
@@ -223,7 +274,9 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     const message = this.message(key, value, headers, partition);
     if (!message) return undefined;
     try {
-      return await this.producing().add(message);
+      const target = await this.target();
+      if (!target) return undefined;
+      return await target.batcher.add(message);
     } catch (err) {
       rethrowAs(`Error while producing to Topic ${this.name}`, err);
     }
@@ -240,14 +293,18 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     if (this.deferredFailure) throw this.deferredFailure;
     const message = this.message(key, value);
     if (!message) return { acked: Promise.resolve() };
-    const batcher = this.producing();
+    const target = await this.target();
+    if (!target) return { acked: Promise.resolve() };
+    const { batcher, transactional } = target;
     await batcher.room();
     const acked = batcher.add(message, true).then(
       () => undefined,
       (err: unknown) => {
         const cause = err instanceof Error ? err.message : String(err);
-        this.deferredFailure ??= new Error(`Error while producing to Topic ${this.name}: ${cause}`, { cause: err });
-        throw this.deferredFailure;
+        const error = new Error(`Error while producing to Topic ${this.name}: ${cause}`, { cause: err });
+        // In a transaction a failure is the record's alone (its consumer fails, or it was aborted with its partition's move).
+        if (!transactional) this.deferredFailure ??= error;
+        throw this.deferredFailure ?? error;
       },
     );
     acked.catch(() => undefined); // handled: whoever holds `acked` sees the failure, and so does the next call
@@ -261,6 +318,21 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     if (!this.dry) return message;
     this.logger.info(`Topic ${this.name} (dry): ${inspect(key)} → ${inspect(value, { depth: 4 })}`);
     return undefined;
+  }
+
+  /**
+   * Where a record produced now goes: into the transaction of the
+   * exactly-once consumer whose record is being handled (undefined: that
+   * record's partition moved away, its new owner produces it), else this
+   * topic's own batches.
+   */
+  private async target(): Promise<{ batcher: ProduceBatcher; transactional: boolean } | undefined> {
+    const record = currentRecord();
+    const transaction = transactionOf(record);
+    if (!transaction || !record) return { batcher: this.producing(), transactional: false };
+    if (!transaction.accepts(record)) return undefined;
+    await this.connection().ensureTopic(this.name, this.resolved.numPartitions);
+    return { batcher: transaction.batcher(this.name), transactional: true };
   }
 
   private producing(): ProduceBatcher {
@@ -376,9 +448,81 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     this.feed?.setMaxInFlight(this.maxInFlight); // started early (getConsumer())
     return {
       laneOf: (record) => this.feed?.laneOf(record.topic, record.partition) ?? record.partition,
-      isCurrent: (record) => this.feed !== undefined && epochOf(record) === this.feed.epochOf(record.topic, record.partition),
+      isCurrent: (record) => this.isCurrent(record),
       finish: (record, after) => this.finish(record, after),
+      // Changelog caches written while handling a record log to its partition; exactly-once outputs join its transaction.
+      scope: (record, handling) => (this.changelogs.size > 0 || this.exactlyOnce ? runForRecord(record, handling) : handling()),
     };
+  }
+
+  /**
+   * For a cache made with `{ changelog: { source: this } }`: its changelog,
+   * restored for each partition assigned to this topic's consumer before the
+   * partition's first record is handed out.
+   */
+  [CHANGELOG_SOURCE](state: LoggedState, options: { topic?: string }): ChangelogPort {
+    this.checkSingleTopic('keep changelog state for');
+    const groupId = this.resolved.consumer?.groupId;
+    if (!groupId) {
+      throw new TypeError(`Topic ${this.name} has no groupId: a changelog cache needs one (the instances of one group share the state)`);
+    }
+    const changelog = new TopicChangelog(state, options.topic, {
+      source: this.name,
+      groupId,
+      connection: () => this.connection(),
+      resolved: this.resolved,
+      logger: this.logger,
+      onRestore: this.onRestore,
+      transaction: this.exactlyOnce ? () => this.transaction : undefined,
+      // A record named by hand ({ topic, partition }) carries no epoch: it counts as current.
+      isCurrent: (record) => epochOf(record) === undefined || this.isCurrent(record),
+      detached: (detached) => this.changelogs.delete(detached),
+    });
+    this.changelogs.add(changelog);
+    if (this.feed) changelog.assigned(this.feed.assignment.map(({ partition }) => partition)); // attached while consuming
+    return changelog;
+  }
+
+  /** Whether `record` was handed out by the running consumer and its partition did not move since (a seek, a rebalance). */
+  private isCurrent(record: RecordPartition): boolean {
+    return this.feed !== undefined && epochOf(record) === this.feed.epochOf(record.topic, record.partition);
+  }
+
+  /**
+   * What must settle before records of `partition` are handed out: every
+   * changelog's restore of it. Exactly-once: it resolves with the group's
+   * committed offset read after the restore — a restore reads committed
+   * changelog records only, so it waited for any transaction of the
+   * partition's previous owner, which may have moved that offset.
+   */
+  private restored(partition: number): Promise<number | void> | undefined {
+    if (this.changelogs.size === 0) return undefined;
+    const restores = [...this.changelogs].map((changelog) => changelog.restored(partition)).filter((r) => r !== undefined);
+    if (restores.length === 0) return undefined;
+    const all = Promise.all(restores);
+    if (!this.exactlyOnce) return all.then(() => undefined);
+    return all.then(() => this.committedOffset(partition));
+  }
+
+  private async committedOffset(partition: number): Promise<number | undefined> {
+    const groupId = this.resolved.consumer?.groupId as string;
+    const [offsets] = await (await this.admin()).fetchOffsets({ groupId, topics: [this.name] });
+    const offset = Number(offsets?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
+    return offset >= 0 ? offset : undefined;
+  }
+
+  /** Exactly-once: the consumer's transaction, on a transactional producer of this topic's connection. */
+  private startTransaction(groupId: string): StreamTransaction {
+    const transactionalId = this.resolved.transactionalId ?? `${groupId}-${this.name}-${randomUUID()}`;
+    this.transaction = new StreamTransaction(this.connection().transactionalSender(transactionalId), {
+      groupId,
+      isCurrent: (record) => this.isCurrent(record),
+      compression: compressionOf(this.resolved),
+      deliveryTimeout: this.resolved.deliveryTimeout,
+      maxBatch: MAX_BATCH,
+      lingerMs: LINGER_MS,
+    });
+    return this.transaction;
   }
 
   /** Paused or resumed through `PausableStream` (a Checkpoint): at once, even while a pull waits. */
@@ -418,19 +562,24 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
    */
   async close(): Promise<void> {
     const { feedStart, generator, batcher } = this;
-    this.feedStart = this.feed = this.consumer = this.generator = this.batcher = undefined;
+    this.feedStart = this.feed = this.consumer = this.generator = this.batcher = this.transaction = undefined;
+    const changelogs = [...this.changelogs];
     // A new stream (or loop) may use this topic again, as it was configured.
     this.deferredFailure = undefined;
     this.autoFinish = this.configuredAutoFinish;
     this.maxInFlight = this.configuredMaxInFlight ?? 1;
     this.pausedByCaller = false;
+    const consuming = (async () => {
+      const feed = await feedStart?.catch(() => undefined);
+      await feed?.stop(); // a pull waiting for a record now ends (exactly-once: its last transaction committed, or aborted)
+      await generator?.return();
+    })();
     const closing = Promise.allSettled([
+      consuming,
       (async () => {
-        const feed = await feedStart?.catch(() => undefined);
-        await feed?.stop(); // a pull waiting for a record now ends
-        await generator?.return();
-      })(),
-      (async () => {
+        // Changelog caches log what they buffered before the connection closes (a later flush would open it again).
+        if (changelogs.length > 0) await consuming;
+        await Promise.allSettled(changelogs.map((changelog) => changelog.stop()));
         await batcher?.flush(); // what was queued is sent (and acknowledged, so consumers may commit it) first
         // Dropped only now: a send of the flush must not open a new connection that nobody closes.
         const own = this.ownConnection;
@@ -462,13 +611,14 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   }
 
   private async openFeed(): Promise<ConsumerFeed> {
-    const consumerConf = this.resolved.consumer ?? { groupId: `slipstream-${this.name}-${randomUUID()}` };
+    const consumerConf = this.resolved.consumer ?? { groupId: `slipstream-${this.name}-${randomUUID()}`, readUncommitted: this.resolved.readUncommitted };
     try {
       // Named topics are created when missing; a pattern reads the topics that exist.
       if (Array.isArray(this.subscription)) {
         for (const topic of this.subscription) await this.connection().ensureTopic(topic, this.resolved.numPartitions);
       }
       this.consumer = this.connection().consumer(consumerConf);
+      const transaction = this.exactlyOnce ? this.startTransaction(consumerConf.groupId) : undefined;
       const feed = new ConsumerFeed(this.consumer, this.subscription, {
         fromBeginning: this.resolved.fromBeginning,
         maxInFlight: this.maxInFlight,
@@ -478,6 +628,24 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
         logger: this.logger,
         onState: this.onConsumerState,
         onRecordFailure: this.onRecordFailure,
+        onAssigned: (assignment) => {
+          for (const changelog of this.changelogs) changelog.assigned(assignment.map(({ partition }) => partition));
+        },
+        restored: (_topic, partition) => this.restored(partition),
+        exactlyOnce: transaction && {
+          commit: async (offsets) => {
+            await transaction.commit(offsets);
+            for (const changelog of this.changelogs) await changelog.committed();
+          },
+          abort: async (reason) => {
+            for (const changelog of this.changelogs) changelog.aborted();
+            await transaction.abort(reason);
+          },
+          end: async () => {
+            for (const changelog of this.changelogs) changelog.aborted();
+            await transaction.close(); // aborts a transaction still open
+          },
+        },
       });
       await feed.start();
       this.feed = feed;
@@ -548,6 +716,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
       const { topic, partition, offset, headers, timestamp } = raw;
       const record: TopicRecord<V> = { topic, partition, offset, key: raw.key === null ? null : raw.key.toString('utf8'), value: value as V, headers, timestamp };
       Object.defineProperty(record, EPOCH, { value: raw.epoch }); // for finish() and stream(): records of a moved partition are stale
+      if (this.transaction) Object.defineProperty(record, TRANSACTION, { value: this.transaction }); // outputs produced for it join it
       return record;
     } catch (err) {
       const error = new DecodeError(raw, err);

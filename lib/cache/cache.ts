@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import nodePath from 'node:path';
 import { inspect } from 'node:util';
-import { ICache, type Key } from '../interfaces';
+import { CHANGELOG_SOURCE, type ChangelogPort, ICache, type Key, type LoggedState } from '../interfaces';
 import { CacheBatch, type WriteOp } from './batch';
+import { readChangelogOffset, writeChangelogOffsets } from './changelog-offsets';
 import { readColumnFamilies, realDirectory } from './directory';
 import { compactRange, type EngineSession } from './engine';
 import { encodeKey } from './keys';
@@ -55,6 +56,8 @@ export class Cache<V = unknown> extends ICache<V> {
   private readonly state: WriteBack;
   /** Iterations; they flush the buffered changes first. */
   private readonly reader: CacheReader<V>;
+  /** Where flushed writes are logged (option `changelog`). */
+  private readonly changelog: ChangelogPort | undefined;
   private closed = false;
 
   constructor(path: string, options: CacheOptions = {}) {
@@ -89,6 +92,16 @@ export class Cache<V = unknown> extends ICache<V> {
       options.iteratorCapacity ?? DEFAULT_ITERATOR_CAPACITY,
       this.store.iterators,
     );
+    if (options.changelog) {
+      const { source, topic } = options.changelog;
+      const port = source[CHANGELOG_SOURCE](this.loggedState(), { topic });
+      this.state.attachChangelog({
+        port,
+        transactional: port.transactional,
+        record: (offsets) => writeChangelogOffsets(this.store, this.family, port.topic, offsets),
+      });
+      this.changelog = port;
+    }
   }
 
   /** Caches on the same database and column family publish to the same topic. */
@@ -342,6 +355,7 @@ export class Cache<V = unknown> extends ICache<V> {
     try {
       await this.state.flush();
     } finally {
+      this.changelog?.detach();
       await this.store.release();
     }
   }
@@ -355,16 +369,34 @@ export class Cache<V = unknown> extends ICache<V> {
     fs.rmSync(this.realPath, { recursive: true, force: true });
   }
 
-  /** The one place every write goes through (a changelog can be added here). */
+  /** The one place every write goes through (into the write-back buffer, tagged with its changelog partition). */
   private async commit(ops: WriteOp[]): Promise<void> {
     // Open first: a directory that cannot be opened fails the write itself.
     const session = this.session();
     if (session instanceof Promise) await session;
     if (this.store.readOnly) throw new Error(`Cache at ${this.absolutePath} is read-only`);
     if (ops.length === 0) return;
-    const full = this.state.write(ops);
+    const partition = this.changelog?.partitionOfWrite();
+    if (partition === null) return; // the partition moved away while its record was handled: its new owner handles it again
+    const full = this.state.write(ops, partition);
     if (full) await full;
     if (this.options.writeBack === false) await this.state.flush();
+  }
+
+  /** This cache as its changelog's source sees it. */
+  private loggedState(): LoggedState {
+    const base = nodePath.basename(this.realPath);
+    return {
+      name: this.family === DEFAULT_COLUMN_FAMILY ? base : `${base}-${this.family}`,
+      restoredUpTo: (topic, partition) => readChangelogOffset(this.store, this.family, topic, partition),
+      restore: async (topic, partition, changes, nextOffset) => {
+        await this.state.restore(changes);
+        await writeChangelogOffsets(this.store, this.family, topic, new Map([[partition, nextOffset]]));
+      },
+      flush: () => this.state.flush(),
+      commitLogged: () => this.state.commitLogged(),
+      discardLogged: () => this.state.discardLogged(),
+    };
   }
 
   private read(key: Key): Stored | Promise<Stored> {

@@ -1,3 +1,13 @@
+import { type ChangelogSource, isChangelogSource } from '../interfaces';
+
+/** A changelog cache's source and, optionally, its changelog topic. */
+export interface ChangelogOptions {
+  /** The topic whose records the cache's state is kept for (a `Topic` with a `groupId`). */
+  source: ChangelogSource;
+  /** The changelog topic (default `${groupId}-<directory name>[-<column family>]-changelog`). */
+  topic?: string;
+}
+
 /** Options of one column family (applied when the database is opened). */
 export interface ColumnFamilyOptions {
   /**
@@ -49,6 +59,13 @@ export interface CacheOptions extends ColumnFamilyOptions {
   flushInterval?: number;
   /** Values of this many recently used keys kept in memory per column family (default 100,000; 0: none). */
   hotKeys?: number;
+  /**
+   * Scale-out: flushed writes also go to a compacted changelog topic, to the
+   * partition of the source record being handled, and each partition's
+   * state is restored from it when the partition is assigned, before its
+   * first record is handled. See the README, "Running several instances".
+   */
+  changelog?: ChangelogOptions;
 }
 
 /**
@@ -70,6 +87,7 @@ const CACHE_OPTIONS: ReadonlySet<string> = new Set<keyof CacheOptions>([
   'bufferKeys',
   'flushInterval',
   'hotKeys',
+  'changelog',
 ]);
 
 export const DEFAULT_TARGET_TABLE_SIZE = 25 * 1024 * 1024;
@@ -102,6 +120,22 @@ export function validateCacheOptions(options: CacheOptions): void {
   if (hotKeys !== undefined && !(Number.isInteger(hotKeys) && hotKeys >= 0)) {
     throw new TypeError(`Cache option hotKeys must be an integer >= 0, got ${String(hotKeys)}`);
   }
+  if (options.changelog !== undefined) validateChangelog(options.changelog, options.readOnly === true);
+}
+
+function validateChangelog(changelog: ChangelogOptions, readOnly: boolean): void {
+  if (typeof changelog !== 'object' || changelog === null) {
+    throw new TypeError(`Cache option changelog must be an object { source, topic? }, got ${String(changelog)}`);
+  }
+  const unknown = Object.keys(changelog).filter((name) => name !== 'source' && name !== 'topic');
+  if (unknown.length > 0) throw new TypeError(`Unknown Cache changelog option(s): ${unknown.join(', ')} (known: source, topic)`);
+  if (!isChangelogSource(changelog.source)) {
+    throw new TypeError('Cache option changelog.source must be the Topic whose records the state is kept for');
+  }
+  if (changelog.topic !== undefined && (typeof changelog.topic !== 'string' || changelog.topic === '')) {
+    throw new TypeError(`Cache option changelog.topic must be a topic name, got ${String(changelog.topic)}`);
+  }
+  if (readOnly) throw new TypeError('A readOnly cache cannot have a changelog: it follows the process that writes it');
 }
 
 /** rocksdb-native `ColumnFamily` options for `options`. */

@@ -1,3 +1,4 @@
+import type { ChangelogPort, LoggedChange, StateChange } from '../interfaces';
 import type { WriteOp } from './batch';
 import type { EngineSession } from './engine';
 
@@ -13,9 +14,9 @@ export interface WriteBackOptions {
   hotKeys: number;
 }
 
-/** Changes not yet written: ranges first (in order), then the newest value per key. */
+/** Changes not yet written: ranges first (in order), then the newest value per key (and its changelog partition). */
 interface Changes {
-  readonly entries: Map<string, { key: Buffer; value: Stored }>;
+  readonly entries: Map<string, LoggedChange>;
   readonly ranges: Array<{ begin: Buffer; end: Buffer }>;
 }
 
@@ -47,6 +48,20 @@ export class CacheWriteError extends Error {
   }
 }
 
+/** A changelog cache's log: where flushed changes go first, and where the changelog offsets they reached are stored. */
+export interface ChangelogLog {
+  readonly port: ChangelogPort;
+  /**
+   * Exactly-once: flushed changes are logged in the source's open
+   * transaction and kept in memory until `commitLogged()` (the transaction
+   * committed) writes them, or `discardLogged()` (it aborted) drops them, so
+   * that the state on disk never holds a change of an aborted transaction.
+   */
+  readonly transactional: boolean;
+  /** Store the next changelog offset of each partition written (after the changes themselves). */
+  record(offsets: Map<number, number>): Promise<void>;
+}
+
 /**
  * The write-back state of one column family, shared by every `Cache` on it:
  * writes go to a buffer of changed keys and are written as one batch per
@@ -58,14 +73,25 @@ export class CacheWriteError extends Error {
  * Flushes are serialized: one write is on its way at a time, and the changes
  * made meanwhile go in the next one. A failed write is sticky: every later
  * operation rejects with the `CacheWriteError`, so nothing is dropped silently.
+ *
+ * With a changelog (`attachChangelog`), a flush first produces its changes
+ * to the changelog and waits for the acknowledgement, then writes them, then
+ * stores the changelog offsets they reached: the state on disk never holds a
+ * change the changelog lacks, and a restore from the stored offset (which
+ * may replay changes already on disk: values, not deltas) catches up.
  */
 export class WriteBack {
   private pending: Changes = emptyChanges();
   /** The changes of the write on its way (still read from until it is done). */
   private flushing: Changes | undefined;
-  /** The write on its way, and the one queued behind it (it takes `pending` when it starts). */
-  private current: Promise<void> | undefined;
+  /** Writes (flushes and restores) run one after another: the last one queued, and the flush queued and not started. */
+  private tail: Promise<void> = Promise.resolve();
   private next: Promise<void> | undefined;
+  private log: ChangelogLog | undefined;
+  /** Exactly-once: changes logged in the open transaction, oldest first, with the changelog offsets they reached. */
+  private logged: Array<{ changes: Changes; offsets: Map<number, number> | undefined }> = [];
+  /** Bumped by `discardLogged`: a flush on its way then keeps nothing. */
+  private generation = 0;
   private timer: NodeJS.Timeout | undefined;
   /** Values known to be on disk, least recently used first. */
   private readonly hot = new Map<string, Stored>();
@@ -86,6 +112,7 @@ export class WriteBack {
     const id = key.toString('latin1');
     let buffered = changed(this.pending, id, key);
     if (buffered === undefined && this.flushing) buffered = changed(this.flushing, id, key);
+    for (let i = this.logged.length - 1; buffered === undefined && i >= 0; i--) buffered = changed(this.logged[i].changes, id, key);
     if (buffered !== undefined) return buffered;
     const hot = this.hot.get(id);
     if (hot !== undefined) {
@@ -95,16 +122,34 @@ export class WriteBack {
     return (this.reads.get(id) ?? this.queueRead(id, key)).promise;
   }
 
+  /** Log every flushed change to `log` from now on (one changelog per column family). */
+  attachChangelog(log: ChangelogLog): void {
+    if (this.log && this.log.port.topic !== log.port.topic) {
+      throw new Error(
+        `Cache at ${this.where.path} (column family "${this.where.columnFamily}") already logs to changelog topic ` +
+          `${this.log.port.topic}; it cannot also log to ${log.port.topic}`,
+      );
+    }
+    this.log = log;
+  }
+
+  /** The changelog, if any (column families shared by several caches have one). */
+  get changelog(): ChangelogPort | undefined {
+    return this.log?.port;
+  }
+
   /**
    * Buffer `ops` (all of them before the next flush takes any: a batch stays
-   * atomic). Returns the flush to wait for when the buffer is full or a range
-   * was deleted, else undefined.
+   * atomic), logged to the changelog's `partition` (undefined: the key's).
+   * Returns the flush to wait for when the buffer is full or a range was
+   * deleted, else undefined.
    */
-  write(ops: WriteOp[]): Promise<void> | undefined {
+  write(ops: WriteOp[], partition?: number): Promise<void> | undefined {
     this.assertHealthy();
     const { entries, ranges } = this.pending;
     for (const op of ops) {
       if (op.type === 'deleteRange') {
+        if (this.log) throw new TypeError(`Cache at ${this.where.path} has a changelog: delete its keys one by one, a range cannot be logged`);
         for (const [id, entry] of entries) if (inRange(entry.key, op)) entries.delete(id);
         ranges.push({ begin: op.begin, end: op.end });
         this.forgetReads();
@@ -112,7 +157,7 @@ export class WriteBack {
         continue;
       }
       const id = op.key.toString('latin1');
-      entries.set(id, { key: op.key, value: op.type === 'put' ? op.value : null });
+      entries.set(id, { key: op.key, value: op.type === 'put' ? op.value : null, partition });
       const read = this.reads.get(id);
       if (read) {
         read.stale = true;
@@ -131,9 +176,59 @@ export class WriteBack {
   /** Write every change made so far; resolves once they are in RocksDB (its WAL). */
   flush(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    if (isEmpty(this.pending)) return this.current ?? Promise.resolve();
-    this.next ??= this.writeAfterCurrent();
+    if (isEmpty(this.pending)) return this.tail.then(() => this.assertHealthy());
+    this.next ??= this.serial(async () => {
+      this.next = undefined;
+      this.assertHealthy();
+      await this.writeChanges();
+    });
     return this.next;
+  }
+
+  /** Exactly-once: the transaction committed; write the changes logged in it (and their changelog offsets). */
+  commitLogged(): Promise<void> {
+    const logged = this.logged.splice(0);
+    return this.serial(async () => {
+      for (const { changes, offsets } of logged) await this.writeToEngine(changes, offsets);
+    });
+  }
+
+  /** Exactly-once: the transaction aborted; drop every change made since the last commit. */
+  discardLogged(): void {
+    this.generation++;
+    this.logged = [];
+    this.pending = emptyChanges();
+    this.flushing = undefined;
+    this.dispose();
+  }
+
+  /**
+   * Write restored changes (read from the changelog) straight to RocksDB,
+   * after the writes on their way and not logged again. Buffered changes of
+   * the same keys stay newer; reads of them on their way are not remembered.
+   */
+  restore(changes: StateChange[]): Promise<void> {
+    return this.serial(async () => {
+      this.assertHealthy();
+      if (changes.length === 0) return;
+      const session = await this.session();
+      const batch = session.write({ capacity: changes.length, autoDestroy: true });
+      for (const { key, value } of changes) {
+        if (value === null) batch.tryDelete(key);
+        else batch.tryPut(key, value);
+      }
+      await batch.flush();
+      for (const { key, value } of changes) {
+        const id = key.toString('latin1');
+        const read = this.reads.get(id);
+        if (read) {
+          read.stale = true;
+          this.reads.delete(id);
+        }
+        this.hot.delete(id);
+        if (!this.pending.entries.has(id) && !this.flushing?.entries.has(id)) this.remember(id, value);
+      }
+    });
   }
 
   /** Stop the timer (the database is closing; the caches flushed on close). */
@@ -142,17 +237,10 @@ export class WriteBack {
     this.timer = undefined;
   }
 
-  private async writeAfterCurrent(): Promise<void> {
-    await this.current?.catch(() => undefined);
-    this.next = undefined;
-    if (this.failure) throw this.failure;
-    const run = this.writeChanges();
-    this.current = run;
-    try {
-      await run;
-    } finally {
-      if (this.current === run) this.current = undefined;
-    }
+  private serial(write: () => Promise<void>): Promise<void> {
+    const run = this.tail.then(write);
+    this.tail = run.catch(() => undefined);
+    return run;
   }
 
   private async writeChanges(): Promise<void> {
@@ -160,6 +248,25 @@ export class WriteBack {
     this.pending = emptyChanges();
     this.flushing = changes;
     this.dispose();
+    const generation = this.generation;
+    let offsets: Map<number, number> | undefined;
+    try {
+      offsets = this.log && changes.entries.size > 0 ? await this.log.port.publish([...changes.entries.values()]) : undefined;
+    } catch (err) {
+      if (generation !== this.generation) return; // the transaction aborted meanwhile: these changes are gone anyway
+      throw this.failed(changes, err);
+    }
+    if (this.log?.transactional) {
+      if (generation === this.generation) this.logged.push({ changes, offsets });
+      if (this.flushing === changes) this.flushing = undefined;
+      return;
+    }
+    await this.writeToEngine(changes, offsets);
+    this.flushing = undefined;
+  }
+
+  /** Write `changes` to RocksDB in one batch, then the changelog offsets they reached; remember the values. */
+  private async writeToEngine(changes: Changes, offsets: Map<number, number> | undefined): Promise<void> {
     try {
       const session = await this.session();
       const size = changes.entries.size + changes.ranges.length;
@@ -171,17 +278,17 @@ export class WriteBack {
         else batch.tryPut(key, value);
       }
       await batch.flush();
+      if (offsets) await this.log?.record(offsets);
     } catch (err) {
-      this.failure = new CacheWriteError(
-        this.where.path,
-        this.where.columnFamily,
-        changes.entries.size + changes.ranges.length,
-        err,
-      );
-      throw this.failure;
+      throw this.failed(changes, err);
     }
-    this.flushing = undefined;
     for (const [id, { value }] of changes.entries) this.remember(id, value);
+  }
+
+  /** A write of `changes` failed: sticky, every later operation rejects with it. */
+  private failed(changes: Changes, err: unknown): CacheWriteError {
+    this.failure = new CacheWriteError(this.where.path, this.where.columnFamily, changes.entries.size + changes.ranges.length, err);
+    return this.failure;
   }
 
   private queueRead(id: string, key: Buffer): Read {

@@ -252,7 +252,7 @@ export class Conf {
             ledger.finish(msg); // seeked or revoked meanwhile: not handled, it comes again (the source ignores it)
             continue;
           }
-          const acks = await deferred(msg, kwargs);
+          const acks = await ledger.scope(msg, () => deferred(msg, kwargs));
           ledger.finish(msg, acks.length === 0 ? undefined : acks.length === 1 ? acks[0] : Promise.all(acks));
         }
       } catch (error) {
@@ -294,6 +294,7 @@ function sharedLedger(ledger: Ledger, handlers: number): Ledger {
   return {
     laneOf: (message) => ledger.laneOf(message),
     isCurrent: (message) => ledger.isCurrent(message),
+    scope: (message, handling) => ledger.scope(message, handling),
     finish: (message, after) => {
       let entry = pending.get(message);
       if (!entry) pending.set(message, (entry = { left: handlers, afters: [] }));

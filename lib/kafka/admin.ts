@@ -62,11 +62,16 @@ function reasonOf(refusal: KafkaJSTopicError, topic: string): string {
  * consumer and producer of this library ensures its topic first. A refusal
  * of the broker is a `TopicError`.
  */
-export async function ensureTopic(admin: Admin, topic: string, numPartitions: number): Promise<void> {
+export async function ensureTopic(
+  admin: Admin,
+  topic: string,
+  numPartitions: number,
+  configEntries?: Array<{ name: string; value: string }>,
+): Promise<void> {
   const existing = await admin.listTopics();
   if (existing.includes(topic)) return;
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions }], waitForLeaders: true });
+    await admin.createTopics({ topics: [{ topic, numPartitions, configEntries }], waitForLeaders: true });
   } catch (err) {
     const refusal = refusalOf(err, topic);
     // Another client may have created it between the two calls.

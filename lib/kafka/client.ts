@@ -28,12 +28,20 @@ export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
  */
 const UNREACHABLE = /ECONNREFUSED|ECONNRESET|EPIPE|Connection timeout|Connection closed|Not connected|Failed to connect to seed broker|Restarting the consumer/;
 
+/**
+ * kafkajs warns whenever a transactional producer's retries are bounded: a
+ * send that fails in a transaction fails the transaction (see
+ * `createTransactionalProducer`), so this is information, not a problem.
+ */
+const BOUNDED_RETRIES = /^Limiting retries for the idempotent producer/;
+
 /** kafkajs log entries → our logger (see `createKafka`). */
 export function kafkaLogTo(logger: Logger): (entry: LogEntry) => void {
   return ({ level, log }) => {
     const text = `kafkajs: ${log.message}`;
     if (log.message.startsWith('Response ')) logger.info(`${text}: ${String(log.error)} (the client may retry)`);
     else if (UNREACHABLE.test(log.message)) logger.info(`${text} (the client retries)`);
+    else if (BOUNDED_RETRIES.test(log.message)) logger.info(text);
     else if (level <= logLevel.ERROR) logger.error(text);
     else logger.warn(text);
   };

@@ -67,8 +67,37 @@ export interface TopicConf {
    */
   produceThreadResourceLimits?: ResourceLimits;
   autoCommitInterval?: number;
+  /**
+   * What the consumer reads of records produced in Kafka transactions:
+   * `read_committed` (default, as kafkajs) only those of committed
+   * transactions, and each in-transaction record once its transaction is
+   * committed (nothing past the oldest open transaction is handed out);
+   * `read_uncommitted` everything written, also what aborted transactions
+   * wrote. (aiokafka's and Java's default is `read_uncommitted`; the seed's
+   * `isolation_level` is accepted too.) Records produced outside transactions
+   * are read either way.
+   */
+  isolation?: Isolation;
   /** What to do with a record the codec cannot decode: log and skip it, or stop the stream. */
   onDecodeError?: 'skip' | 'stop';
+  /**
+   * `at-least-once` (default): a record is committed once its outputs were
+   * acknowledged and its state flushed; after a crash, records since the last
+   * commit are handled again. `exactly-once` (a consumer with a `groupId`):
+   * the outputs, the changelog writes and the consumed offsets of each commit
+   * interval are committed in one Kafka transaction; readers of the outputs
+   * see each result once with `read_committed`.
+   */
+  processingGuarantee?: ProcessingGuarantee;
+  /**
+   * The transactional id of an exactly-once consumer's producer (default
+   * `<groupId>-<topic>-<random>`, new per start). A stable id per instance
+   * lets a restarted instance abort its predecessor's open transaction at
+   * once instead of after `transactionTimeout`.
+   */
+  transactionalId?: string;
+  /** How long the broker lets an exactly-once transaction stay open before it aborts it (ms; default 10 000). */
+  transactionTimeout?: number;
   // The seed's aiokafka names.
   bootstrap_servers?: string[] | string;
   client_id?: string;
@@ -79,7 +108,11 @@ export interface TopicConf {
   sasl_mechanism?: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
   sasl_plain_username?: string;
   sasl_plain_password?: string;
+  isolation_level?: Isolation;
 }
+
+export type Isolation = 'read_committed' | 'read_uncommitted';
+export const ISOLATIONS: readonly Isolation[] = ['read_committed', 'read_uncommitted'];
 
 export interface ResolvedConf {
   kafka: KafkaConfig;
@@ -94,6 +127,11 @@ export interface ResolvedConf {
   produceThreadResourceLimits: ResourceLimits;
   autoCommitInterval: number;
   onDecodeError: 'skip' | 'stop';
+  /** The consumer's kafkajs setting for `isolation` (also in `consumer`). */
+  readUncommitted: boolean;
+  processingGuarantee: ProcessingGuarantee;
+  transactionalId: string | undefined;
+  transactionTimeout: number;
 }
 
 export const DEFAULT_MAX_BYTES_PER_PARTITION = 131_072;
@@ -110,13 +148,16 @@ function produceThreadResourceLimits(limits: ResourceLimits = {}): ResourceLimit
   return { ...DEFAULT_PRODUCE_THREAD_RESOURCE_LIMITS, ...limits };
 }
 
+export type ProcessingGuarantee = 'at-least-once' | 'exactly-once';
+const GUARANTEES: ReadonlySet<string> = new Set<ProcessingGuarantee>(['at-least-once', 'exactly-once']);
+
 const KNOWN_KEYS = new Set<string>([
   'brokers', 'clientId', 'groupId', 'groupInstanceId', 'fromBeginning', 'ssl', 'sasl', 'connectionTimeout',
   'requestTimeout', 'retryTimeout', 'sessionTimeout', 'rebalanceTimeout', 'heartbeatInterval',
-  'maxBytesPerPartition', 'maxBytes', 'maxWaitTimeInMs', 'numPartitions', 'acks', 'deliveryTimeout', 'compression', 'produceThread', 'produceThreadResourceLimits',
-  'autoCommitInterval',
-  'onDecodeError', 'bootstrap_servers', 'client_id', 'group_id', 'group_instance_id', 'auto_offset_reset',
-  'security_protocol', 'sasl_mechanism', 'sasl_plain_username', 'sasl_plain_password',
+  'maxBytesPerPartition', 'maxBytes', 'maxWaitTimeInMs', 'numPartitions', 'acks', 'deliveryTimeout', 'compression', 'produceThread',
+  'produceThreadResourceLimits', 'autoCommitInterval',
+  'isolation', 'onDecodeError', 'processingGuarantee', 'transactionalId', 'transactionTimeout', 'bootstrap_servers', 'client_id', 'group_id',
+  'group_instance_id', 'auto_offset_reset', 'security_protocol', 'sasl_mechanism', 'sasl_plain_username', 'sasl_plain_password', 'isolation_level',
 ]);
 
 /** Keys of `conf` that this library does not know. */
@@ -157,8 +198,21 @@ export function resolveTopicConf(conf: TopicConf): ResolvedConf {
   if (typeof deliveryTimeout !== 'number' || !(deliveryTimeout > 0)) {
     throw new RangeError(`deliveryTimeout must be a positive number of milliseconds, got: ${String(deliveryTimeout)}`);
   }
+  const processingGuarantee = conf.processingGuarantee ?? 'at-least-once';
+  if (!GUARANTEES.has(processingGuarantee)) {
+    throw new RangeError(`processingGuarantee must be 'at-least-once' or 'exactly-once', got: ${String(processingGuarantee)}`);
+  }
+  const transactionTimeout = conf.transactionTimeout ?? 10_000;
+  if (typeof transactionTimeout !== 'number' || !(transactionTimeout > 0)) {
+    throw new RangeError(`transactionTimeout must be a positive number of milliseconds, got: ${String(transactionTimeout)}`);
+  }
   const compression = conf.compression ?? 'none';
   compressionType(compression); // a RangeError naming an unknown one
+  const isolation = conf.isolation ?? conf.isolation_level ?? 'read_committed';
+  if (!ISOLATIONS.includes(isolation as Isolation)) {
+    throw new RangeError(`isolation must be 'read_committed' or 'read_uncommitted', got: ${String(isolation)}`);
+  }
+  const readUncommitted = isolation === 'read_uncommitted';
   const kafka: KafkaConfig = {
     brokers,
     clientId: conf.clientId ?? conf.client_id ?? 'slipstream',
@@ -181,12 +235,14 @@ export function resolveTopicConf(conf: TopicConf): ResolvedConf {
         maxBytes: conf.maxBytes ?? DEFAULT_MAX_BYTES,
         maxWaitTimeInMs: conf.maxWaitTimeInMs ?? 500,
         allowAutoTopicCreation: false,
+        readUncommitted,
       }
     : undefined;
   return {
     kafka,
     consumer,
-    producer: { allowAutoTopicCreation: false },
+    // transactionTimeout: only transactional producers (exactly-once) use it.
+    producer: { allowAutoTopicCreation: false, transactionTimeout },
     fromBeginning: conf.fromBeginning ?? conf.auto_offset_reset === 'earliest',
     numPartitions: conf.numPartitions ?? 1,
     acks: conf.acks ?? -1,
@@ -196,5 +252,9 @@ export function resolveTopicConf(conf: TopicConf): ResolvedConf {
     produceThreadResourceLimits: produceThreadResourceLimits(conf.produceThreadResourceLimits),
     autoCommitInterval: conf.autoCommitInterval ?? 1_000,
     onDecodeError: conf.onDecodeError ?? 'skip',
+    readUncommitted,
+    processingGuarantee,
+    transactionalId: conf.transactionalId,
+    transactionTimeout,
   };
 }

@@ -3,7 +3,9 @@ import type { Logger } from '../log';
 import { ensureTopic } from './admin';
 import { createKafka, createProducer } from './client';
 import { type ResolvedConf, resolveTopicConf, type TopicConf } from './config';
-import { inThreadSender, ProduceThread, type RecordSender } from './produce-thread';
+import { ProduceThread, type ProducerTransport, type RecordSender } from './produce-thread';
+import { createTransactionalProducer, ProducerHost } from './producer-host';
+import { TransactionalSender } from './transaction';
 
 /**
  * One Kafka client with a lazily started producer and admin, shared by every
@@ -14,7 +16,8 @@ export class KafkaConnection {
   private readonly kafka: Kafka;
   private producer: Promise<Producer> | undefined;
   private adminClient: Promise<Admin> | undefined;
-  private recordSender: RecordSender | undefined;
+  /** Where the producers live: the produce thread, or this thread. */
+  private producers: ProducerTransport | undefined;
   private readonly ensured = new Map<string, Promise<void>>();
   /** Closed by its owner: a client started afterwards would never be closed. */
   private closed = false;
@@ -46,9 +49,17 @@ export class KafkaConnection {
    * (conf `produceThread`, the default), or `getProducer()`'s producer.
    */
   sender(): RecordSender {
-    if (this.closed) throw closedError();
-    this.recordSender ??= this.startSender();
-    return this.recordSender;
+    return this.transport();
+  }
+
+  /**
+   * A sender of Kafka transactions under `transactionalId`, with a producer
+   * of its own where this connection's producers live (see
+   * `TransactionalSender`). Each call makes a new one: a second sender with
+   * the same id fences the first.
+   */
+  transactionalSender(transactionalId: string): TransactionalSender {
+    return new TransactionalSender(this.transport(), transactionalId);
   }
 
   admin(): Promise<Admin> {
@@ -77,20 +88,29 @@ export class KafkaConnection {
     return ready;
   }
 
-  /** Disconnect producer and admin for good (a sender still waiting then fails); never throws. */
+  /** Disconnect producers and admin for good (a sender still waiting then fails, an open transaction is aborted); never throws. */
   async close(): Promise<void> {
     this.closed = true;
-    const { producer, adminClient, recordSender } = this;
-    this.producer = this.adminClient = this.recordSender = undefined;
+    const { producer, adminClient, producers } = this;
+    this.producer = this.adminClient = this.producers = undefined;
     this.ensured.clear();
-    await Promise.allSettled([producer?.then((p) => p.disconnect()), adminClient?.then((a) => a.disconnect()), recordSender?.close()]);
+    await Promise.allSettled([producer?.then((p) => p.disconnect()), adminClient?.then((a) => a.disconnect()), producers?.close()]);
   }
 
-  private startSender(): RecordSender {
+  private transport(): ProducerTransport {
+    if (this.closed) throw closedError();
+    this.producers ??= this.startTransport();
+    return this.producers;
+  }
+
+  private startTransport(): ProducerTransport {
     const config = { kafka: this.conf.kafka, producer: this.conf.producer };
     if (this.conf.produceThread && ProduceThread.canCarry(config)) return new ProduceThread(config, this.logger, this.conf.produceThreadResourceLimits);
     if (this.conf.produceThread) this.logger.info('Kafka connection: the settings cannot be passed to a produce thread (they hold functions): producing on the main thread');
-    return inThreadSender(() => this.getProducer());
+    return new ProducerHost(
+      () => this.getProducer(),
+      (transactionalId) => createTransactionalProducer(this.kafka, this.conf.producer, transactionalId),
+    );
   }
 
   private startOnce<T>(start: () => Promise<T>, forget: () => void): Promise<T> {

@@ -39,6 +39,27 @@ export interface FeedOptions {
   logger: Logger;
   onState?: ConsumerStateListener;
   onRecordFailure?: RecordFailureListener;
+  /** Told of every assignment (a join), before any record of it is handed out. */
+  onAssigned?: (assignment: TopicPartition[]) => void;
+  /**
+   * What must settle before records of a partition are handed out (its
+   * state restored), or undefined; it may resolve with the partition's first
+   * offset to hand out (records before it are skipped). A rejection fails
+   * the feed.
+   */
+  restored?: (topic: string, partition: number) => Promise<number | void> | undefined;
+  /** Exactly-once: offsets are committed in the stream's transaction (see `ExactlyOnce`). */
+  exactlyOnce?: ExactlyOnce;
+}
+
+/** How an exactly-once feed commits (in a Kafka transaction) and gives up what it did since the last commit. */
+export interface ExactlyOnce {
+  /** Commit the open transaction with these consumed offsets, then write the state logged in it. */
+  commit(offsets: RecordPosition[]): Promise<void>;
+  /** Abort the open transaction and drop the state changed since the last commit. */
+  abort(reason: Error): Promise<void>;
+  /** The feed stopped (its last commit done, or it failed): drop what no commit holds and close the transaction. */
+  end(): Promise<void>;
 }
 
 /**
@@ -69,6 +90,13 @@ export class ConsumerFeed {
   private stopping: Promise<void> | undefined;
   private assigned: TopicPartition[] = [];
   private paused = false;
+  /** Exactly-once: nothing is handed out while a commit waits for what was handed out, or until a rebalance ends. */
+  private holdingForCommit = false;
+  private holdingForRebalance = false;
+  /** Exactly-once: rebalances begun so far (a commit that saw one begin aborts instead). */
+  private rebalances = 0;
+  /** Exactly-once: a commit is past the point of no return (its offsets and transaction are on their way). */
+  private committingTransaction = false;
   private stopped = false;
   private failure: Error | undefined;
 
@@ -86,6 +114,7 @@ export class ConsumerFeed {
       },
     });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.holdingForRebalance = false;
       this.onAssignment(Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition }))));
       this.report(this.paused ? 'paused' : 'connected');
     });
@@ -96,7 +125,11 @@ export class ConsumerFeed {
     });
     consumer.on(consumer.events.DISCONNECT, () => this.report('disconnected'));
     // Commit what finished before the partitions move: their new owner starts from there.
-    consumer.on(consumer.events.REBALANCING, () => void this.commit());
+    // Exactly-once: a transaction cannot be split, so what was done since the last commit is aborted.
+    consumer.on(consumer.events.REBALANCING, () => {
+      this.rebalances++;
+      void (options.exactlyOnce ? this.abortForRebalance() : this.commit());
+    });
   }
 
   async start(): Promise<void> {
@@ -121,7 +154,7 @@ export class ConsumerFeed {
     for (;;) {
       if (this.failure) throw this.failure;
       if (this.stopped) return undefined;
-      if (!this.paused && this.readyHead < this.ready.length) return this.takeReady();
+      if (!this.paused && !this.holdingForCommit && !this.holdingForRebalance && this.readyHead < this.ready.length) return this.takeReady();
       await this.changed.wait();
     }
   }
@@ -219,6 +252,7 @@ export class ConsumerFeed {
       clearTimeout(this.commitTimer);
       await this.committing; // may have taken its offsets before the last records finished
       if (!this.failure) await this.commit();
+      await this.options.exactlyOnce?.end().catch((err: Error) => this.options.logger.warn(`Topic ${String(this.subscription)}: ${err.message}`));
       this.stopped = true;
       this.changed.notify();
       await this.consumer.disconnect();
@@ -229,6 +263,10 @@ export class ConsumerFeed {
   /** Run the commit barrier, then commit every partition's committable offset; never throws. */
   commit(): Promise<void> {
     this.committing ??= (async () => {
+      if (this.options.exactlyOnce) {
+        await this.commitTransaction(this.options.exactlyOnce);
+        return;
+      }
       const taken = this.ledger.committable();
       if (taken.length === 0) return;
       const epochs = taken.map(({ topic, partition }) => this.epochOf(topic, partition));
@@ -251,6 +289,60 @@ export class ConsumerFeed {
       }
     })().finally(() => (this.committing = undefined));
     return this.committing;
+  }
+
+  /**
+   * Exactly-once: hand out nothing until every record handed out is done (so
+   * that the transaction holds exactly the work of the offsets it commits),
+   * flush the state (its changelog writes join the transaction), then commit
+   * the transaction with the offsets. A failed commit fails the feed: the
+   * next start goes on from the last committed transaction.
+   */
+  private async commitTransaction(exactlyOnce: ExactlyOnce): Promise<void> {
+    const rebalances = this.rebalances;
+    this.holdingForCommit = true;
+    try {
+      while (!this.failure && !this.stopped && !(this.ledger.openCount === this.ready.length - this.readyHead && this.ledger.settled)) {
+        if (this.stopping) {
+          // Stopping (after waiting for them) with records still being handled: their work cannot be committed alone.
+          await exactlyOnce.abort(new Error('the consumer stopped while records were still being handled: their transaction was aborted'));
+          return;
+        }
+        await this.changed.wait(20);
+      }
+      if (this.failure || this.stopped) return;
+      const taken = this.ledger.committable();
+      await commitBarrier();
+      // A rebalance began meanwhile: it aborts what this commit would hold (see abortForRebalance).
+      if (this.rebalances !== rebalances) return;
+      this.committingTransaction = true;
+      await exactlyOnce.commit(taken);
+      this.ledger.committed(taken);
+    } catch (err) {
+      this.fail(err instanceof Error ? err : new Error(String(err)));
+    } finally {
+      this.committingTransaction = false;
+      this.holdingForCommit = false;
+      this.changed.notify();
+    }
+  }
+
+  /**
+   * Exactly-once, when the group rebalances: records handed out no longer
+   * count (their writes and outputs are dropped), the open transaction is
+   * aborted and nothing is handed out until the new assignment; every
+   * partition then goes on from its last committed offset.
+   */
+  private async abortForRebalance(): Promise<void> {
+    this.holdingForRebalance = true;
+    // A transaction being committed holds exactly its offsets' work: it decides (committed, or failed).
+    if (this.committingTransaction) return;
+    for (const { topic, partition } of this.assigned) this.forget(topic, partition);
+    try {
+      await this.options.exactlyOnce?.abort(new Error('the consumer group is rebalancing: the open transaction was aborted'));
+    } catch (err) {
+      this.fail(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 
   private scheduleCommit(): void {
@@ -281,6 +373,13 @@ export class ConsumerFeed {
     const epoch = this.epochOf(topic, partition);
     const epochs = this.epochs.get(topic);
     const live = (): boolean => isRunning() && epochs?.get(partition) === epoch && !this.stopped && !this.failure;
+    const restored = this.options.restored?.(topic, partition);
+    let first = -1;
+    if (restored) {
+      const waited = await this.waitForRestore(restored, payload, live);
+      if (!waited.ready) return;
+      first = waited.from ?? -1;
+    }
     /** The last record handed out: the fetch position moves past it (resolved once, not per record). */
     let last: string | undefined;
     try {
@@ -293,6 +392,10 @@ export class ConsumerFeed {
           }
         }
         if (!live() || this.paused) break; // what is not handed out is fetched again
+        if (first >= 0 && Number(message.offset) < first) {
+          last = message.offset; // committed by a transaction that ended after this batch was fetched
+          continue;
+        }
         const record = toRawRecord(topic, partition, message, epoch);
         this.ledger.add(topic, partition, record.offset);
         this.ready.push(record);
@@ -303,6 +406,33 @@ export class ConsumerFeed {
       if (last !== undefined && epochs?.get(partition) === epoch) resolveOffset(last);
       this.changed.notify();
     }
+  }
+
+  /**
+   * Wait for a partition's state to be restored, keeping the group
+   * membership alive; whether records may be handed out now. A failed
+   * restore fails the feed.
+   */
+  private async waitForRestore(
+    restored: Promise<number | void>,
+    payload: EachBatchPayload,
+    live: () => boolean,
+  ): Promise<{ ready: boolean; from?: number }> {
+    let done = false;
+    let from: number | undefined;
+    restored.then(
+      (first) => {
+        done = true;
+        if (typeof first === 'number') from = first;
+      },
+      (err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))),
+    );
+    await Promise.resolve(); // a restore already done settles here, without a heartbeat
+    while (!done && live()) {
+      await Promise.race([restored.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, this.options.heartbeatInterval))]);
+      if (!done && live()) await payload.heartbeat();
+    }
+    return { ready: done && live(), from };
   }
 
   /** Wait for a finished record, keeping the group membership alive. */
@@ -322,6 +452,7 @@ export class ConsumerFeed {
   private onAssignment(assignment: TopicPartition[]): void {
     for (const { topic, partition } of [...this.assigned, ...assignment]) this.forget(topic, partition);
     this.assigned = [...assignment].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    this.options.onAssigned?.(this.assignment);
     // Topics matched by a pattern come with the assignment: a paused feed pauses them too.
     if (this.paused && !Array.isArray(this.subscription)) this.consumer.pause(this.pausable());
     this.changed.notify();

@@ -8,13 +8,40 @@ export interface ProduceThreadConfig {
   producer: ProducerConfig;
 }
 
+/**
+ * Offsets committed by a transaction for a consumer group (Kafka's convention:
+ * a partition's offset is the next record to read, i.e. the last handled
+ * offset + 1).
+ */
+export interface TransactionOffsets {
+  consumerGroupId: string;
+  topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: number }> }>;
+}
+
+/**
+ * Which transactional producer a command is for: one per `TransactionalSender`
+ * (`sender`, unique in the process), created where the producers live on its
+ * first command.
+ */
+export interface TransactionalRef {
+  sender: number;
+  transactionalId: string;
+}
+
+/** A step of a transactional producer other than sending records. */
+export type TransactionCommand = { op: 'begin' } | { op: 'sendOffsets'; offsets: TransactionOffsets } | { op: 'commit' } | { op: 'abort' } | { op: 'close' };
+
 export type ToProduceThread =
-  | { type: 'send'; id: number; topic: string; acks: number; compression: number; messages: PackedMessages }
+  /** `transactional`: sent in the open transaction of that producer, else by the plain producer. */
+  | { type: 'send'; id: number; topic: string; acks: number; compression: number; messages: PackedMessages; transactional?: TransactionalRef }
+  | { type: 'transaction'; id: number; transactional: TransactionalRef; command: TransactionCommand }
   | { type: 'close' };
 
 export type FromProduceThread =
   /** `positions`: partition and offset of each message, in turn (see `packPositions`). */
   | { type: 'sent'; id: number; positions: Float64Array }
+  /** A `transaction` command succeeded. */
+  | { type: 'done'; id: number }
   | { type: 'failed'; id: number; error: ErrorLink[] }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'closed' };

@@ -1,10 +1,18 @@
 import * as path from 'node:path';
 import { type ResourceLimits, Worker } from 'node:worker_threads';
-import type { Message, Producer } from 'kafkajs';
+import type { Message } from 'kafkajs';
 import type { Logger } from '../log';
 import { packMessages } from './packed-messages';
-import { type FromProduceThread, fromErrorChain, type ProduceThreadConfig, type ToProduceThread, unpackPositions } from './produce-protocol';
-import { type Produced, producedPositions } from './produced';
+import {
+  type FromProduceThread,
+  fromErrorChain,
+  type ProduceThreadConfig,
+  type ToProduceThread,
+  type TransactionalRef,
+  type TransactionCommand,
+  unpackPositions,
+} from './produce-protocol';
+import type { Produced } from './produced';
 
 /** One produce request: resolves once the broker acknowledged every message (per `acks`), with where each went. */
 export interface ProduceRequest {
@@ -22,11 +30,25 @@ export interface RecordSender {
   close(): Promise<void>;
 }
 
+/** A produce request in a transaction: always acknowledged by all in-sync replicas (idempotence needs it). */
+export type TransactionalProduceRequest = Omit<ProduceRequest, 'acks'>;
+
+/**
+ * Where a connection's producers live, as its senders see it: the
+ * `ProduceThread`, or a `ProducerHost` on this thread. Both run the same
+ * commands (lib/kafka/producer-host.ts).
+ */
+export interface ProducerTransport extends RecordSender {
+  /** Sends in the open transaction of `ref`'s producer. */
+  sendInTransaction(ref: TransactionalRef, request: TransactionalProduceRequest): Promise<Produced[]>;
+  transaction(ref: TransactionalRef, command: TransactionCommand): Promise<void>;
+}
+
 /** How long `close()` lets the thread disconnect its producer before it is terminated. */
 const CLOSE_WAIT_MS = 10_000;
 
 interface Waiting {
-  resolve: (produced: Produced[]) => void;
+  resolve: (produced: Produced[] | undefined) => void;
   reject: (error: Error) => void;
 }
 
@@ -39,9 +61,10 @@ interface Waiting {
  * `isTransient` reads, and the client's log lines as the connection's log
  * lines. The thread starts with the first request and does not keep the
  * process alive while nothing is waiting for it. A thread that dies fails
- * what was waiting; the next request starts a new one.
+ * what was waiting (and the transactions open in it: a command for one
+ * then fails); the next request starts a new one.
  */
-export class ProduceThread implements RecordSender {
+export class ProduceThread implements ProducerTransport {
   private worker: Worker | undefined;
   private nextId = 0;
   private readonly waiting = new Map<number, Waiting>();
@@ -65,16 +88,17 @@ export class ProduceThread implements RecordSender {
   }
 
   send({ topic, acks, compression, messages }: ProduceRequest): Promise<Produced[]> {
-    if (this.closing) return Promise.reject(new Error('the produce thread was closed (the connection is closing)'));
-    const worker = this.started();
-    const id = ++this.nextId;
     const packed = packMessages(messages);
-    return new Promise<Produced[]>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      if (this.waiting.size === 1) worker.ref();
-      const request: ToProduceThread = { type: 'send', id, topic, acks, compression, messages: packed };
-      worker.postMessage(request, [packed.bytes]);
-    });
+    return this.request((id) => ({ type: 'send', id, topic, acks, compression, messages: packed }), [packed.bytes]) as Promise<Produced[]>;
+  }
+
+  sendInTransaction(transactional: TransactionalRef, { topic, compression, messages }: TransactionalProduceRequest): Promise<Produced[]> {
+    const packed = packMessages(messages);
+    return this.request((id) => ({ type: 'send', id, topic, acks: -1, compression, messages: packed, transactional }), [packed.bytes]) as Promise<Produced[]>;
+  }
+
+  async transaction(transactional: TransactionalRef, command: TransactionCommand): Promise<void> {
+    await this.request((id) => ({ type: 'transaction', id, transactional, command }));
   }
 
   close(): Promise<void> {
@@ -95,6 +119,18 @@ export class ProduceThread implements RecordSender {
     return this.closing;
   }
 
+  /** Posts the request made for the next id; resolves with the positions of a send, nothing for a transaction command. */
+  private request(make: (id: number) => ToProduceThread, transfer: ArrayBuffer[] = []): Promise<Produced[] | undefined> {
+    if (this.closing) return Promise.reject(new Error('the produce thread was closed (the connection is closing)'));
+    const worker = this.started();
+    const id = ++this.nextId;
+    return new Promise<Produced[] | undefined>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      if (this.waiting.size === 1) worker.ref();
+      worker.postMessage(make(id), transfer);
+    });
+  }
+
   private started(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(path.join(__dirname, 'produce-worker.js'), { workerData: this.config, resourceLimits: this.resourceLimits });
@@ -109,13 +145,13 @@ export class ProduceThread implements RecordSender {
   private receive(worker: Worker, message: FromProduceThread): void {
     if (message.type === 'log') {
       this.logger[message.level](message.message);
-    } else if (message.type === 'sent' || message.type === 'failed') {
+    } else if (message.type !== 'closed') {
       const waiting = this.waiting.get(message.id);
       if (!waiting) return;
       this.waiting.delete(message.id);
       if (this.waiting.size === 0 && !this.closing) worker.unref();
       if (message.type === 'failed') waiting.reject(fromErrorChain(message.error));
-      else waiting.resolve(unpackPositions(message.positions));
+      else waiting.resolve(message.type === 'sent' ? unpackPositions(message.positions) : undefined);
     }
   }
 
@@ -127,12 +163,4 @@ export class ProduceThread implements RecordSender {
     this.waiting.clear();
     for (const { reject } of waiting) reject(error);
   }
-}
-
-/** Produce requests sent by a producer on this thread. */
-export function inThreadSender(producer: () => Promise<Producer>): RecordSender {
-  return {
-    send: async ({ topic, acks, compression, messages }) => producedPositions(messages, await (await producer()).send({ topic, acks, compression, messages })),
-    close: async () => undefined, // the producer is its connection's
-  };
 }

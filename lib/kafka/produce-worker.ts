@@ -1,13 +1,13 @@
-// The produce thread (see `ProduceThread`): a kafkajs producer on a worker
-// thread, so that encoding, partitioning and writing produce requests run on
-// another core than the records' handlers.
+// The produce thread (see `ProduceThread`): a connection's kafkajs producers
+// (`ProducerHost`) on a worker thread, so that encoding, partitioning and
+// writing produce requests run on another core than the records' handlers.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Producer } from 'kafkajs';
 import type { Logger } from '../log';
 import { createKafka, createProducer } from './client';
 import { unpackMessages } from './packed-messages';
 import { type FromProduceThread, packPositions, type ProduceThreadConfig, type ToProduceThread, toErrorChain } from './produce-protocol';
-import { producedPositions } from './produced';
+import { createTransactionalProducer, ProducerHost } from './producer-host';
 
 const port = parentPort;
 if (!port) throw new Error('produce-worker runs as a worker thread (started by ProduceThread)');
@@ -18,7 +18,8 @@ const logger: Logger = {
   error: (message) => post({ type: 'log', level: 'error', message }),
 };
 const config = workerData as ProduceThreadConfig;
-const producer = createProducer(createKafka(config.kafka, logger), config.producer);
+const kafka = createKafka(config.kafka, logger);
+const producer = createProducer(kafka, config.producer);
 /** Connected once; a failed connect is tried again by the next request. */
 let connected: Promise<Producer> | undefined;
 
@@ -31,20 +32,23 @@ function connect(): Promise<Producer> {
   return connected;
 }
 
+const host = new ProducerHost(connect, (transactionalId) => createTransactionalProducer(kafka, config.producer, transactionalId));
+
 port.on('message', (request: ToProduceThread) => {
   if (request.type === 'close') {
-    void producer.disconnect().finally(() => post({ type: 'closed' }));
+    void Promise.allSettled([host.close(), producer.disconnect()]).finally(() => post({ type: 'closed' }));
     return;
   }
-  const { id, topic, acks, compression } = request;
+  const { id } = request;
+  const failed = (error: unknown): void => post({ type: 'failed', id, error: toErrorChain(error) });
+  if (request.type === 'transaction') {
+    host.transaction(request.transactional, request.command).then(() => post({ type: 'done', id }), failed);
+    return;
+  }
+  const { topic, acks, compression, transactional } = request;
   const messages = unpackMessages(request.messages);
-  connect()
-    .then((p) => p.send({ topic, acks, compression, messages }))
-    .then(
-      (metadata) => {
-        const positions = packPositions(producedPositions(messages, metadata));
-        port.postMessage({ type: 'sent', id, positions } satisfies FromProduceThread, [positions.buffer as ArrayBuffer]);
-      },
-      (error: unknown) => post({ type: 'failed', id, error: toErrorChain(error) }),
-    );
+  (transactional ? host.sendInTransaction(transactional, { topic, compression, messages }) : host.send({ topic, acks, compression, messages })).then((produced) => {
+    const positions = packPositions(produced);
+    port.postMessage({ type: 'sent', id, positions } satisfies FromProduceThread, [positions.buffer as ArrayBuffer]);
+  }, failed);
 });

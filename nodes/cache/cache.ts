@@ -4,6 +4,7 @@ import type { Cache } from '../../lib/cache';
 import type { Key } from '../../lib/interfaces';
 import { entriesArray, iterateOptions, type QueryEntry, type QueryKind, runQuery } from '../shared/query';
 import { catalogTranslator, type Translate } from '../shared/i18n';
+import { inRecordOf } from '../shared/record-scope';
 import { parseList, presetOptions, SharedStore, type StoreConfig, type StoreState } from '../shared/store';
 import { sweepAfterDeploys } from '../shared/owner';
 import { errorStatus, refuse } from '../shared/status';
@@ -16,6 +17,10 @@ interface StoreDef extends NodeDef {
   path: string;
   preset: string;
   columnFamilies: string;
+  /** Log changes to Kafka, for several Node-RED instances in one consumer group (the editor's "log changes to Kafka"). */
+  changelog?: boolean;
+  /** The changelog topic of the default column family; blank: the library's default name. */
+  changelogTopic?: string;
 }
 
 // ---- slipstream-cache ---------------------------------------------------------------
@@ -57,8 +62,10 @@ export = function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const userDir = (RED.settings as { userDir?: string }).userDir ?? process.cwd();
     const dir = path.resolve(userDir, def.path || 'slipstream-store');
-    this.store = new SharedStore(dir, presetOptions(def.preset), parseList(def.columnFamilies), (err) => this.error(err), t);
+    const changelog = def.changelog ? { topic: def.changelogTopic?.trim() || undefined } : undefined;
+    this.store = new SharedStore(dir, presetOptions(def.preset), parseList(def.columnFamilies), (err) => this.error(err), t, changelog);
     sweepAfterDeploys(RED.events, this, this.store);
+    if (changelog) warnUnfollowed(this);
     this.on('close', (done: () => void) => {
       this.store.close().then(
         () => done(),
@@ -70,6 +77,15 @@ export = function (RED: NodeAPI): void {
     });
   }
   RED.nodes.registerType('slipstream-store', SlipstreamStore as never);
+
+  /** After every deploy: a store that logs changes but that no topic-in names works without its changelog, and says so. */
+  function warnUnfollowed(node: Node & StoreConfig): void {
+    const check = (): void => {
+      if (!node.store.follower) node.warn(t('slipstream-store.errors.not-followed'));
+    };
+    RED.events.on('flows:started', check);
+    node.on('close', () => RED.events.removeListener('flows:started', check));
+  }
 
   const evaluate = (node: Node, value: string, type: string, msg: Msg): Promise<unknown> => evaluateProperty(RED.util, node, msg, value, type);
 
@@ -95,7 +111,8 @@ export = function (RED: NodeAPI): void {
       return;
     }
     const store = config.store;
-    const cache = store.cache(def.columnFamily);
+    // Looked up per message: a topic-in that the store follows makes its caches again (with a changelog).
+    const cacheOf = (): Cache => store.cache(def.columnFamily);
     let update: Update | undefined;
     if (operation === 'update') {
       const code = new UserCode(`slipstream-cache:${node.id}`, { console, Buffer, URL, RED: { util: RED.util } });
@@ -115,7 +132,8 @@ export = function (RED: NodeAPI): void {
       },
     };
     store.register(user);
-    const stopWatching = operation === 'watch' ? watch(cache) : undefined;
+    // Updates are published per directory and column family, whichever cache object makes them.
+    const stopWatching = operation === 'watch' ? watch(cacheOf()) : undefined;
 
     function fail(reason: string): void {
       refuse(node, new Error(`slipstream-cache: ${reason}`), errorStatus(reason));
@@ -150,7 +168,7 @@ export = function (RED: NodeAPI): void {
         backwards: def.backwards,
         limit: def.limit,
       });
-      const entries = await runQuery(cache, def.query || 'items', options);
+      const entries = await runQuery(cacheOf(), def.query || 'items', options);
       if (!def.split) return [withValue(msg, entriesArray(def.query || 'items', entries))];
       const id = RED.util.generateId();
       return entries.map((entry, index) => entryMessage(msg, entry, index, entries.length, id));
@@ -159,7 +177,7 @@ export = function (RED: NodeAPI): void {
     /** Read-modify-write under the key's transaction lock; the new value is published. */
     async function updateValue(msg: Msg): Promise<Msg[]> {
       const key = await keyOf(msg);
-      const value = await cache.transaction(key, async (locked) => {
+      const value = await cacheOf().transaction(key, async (locked) => {
         const old = await locked.get(key);
         const next = await (update as Update)(old, msg);
         if (next === undefined) return old; // undefined: leave the value as it is
@@ -172,16 +190,17 @@ export = function (RED: NodeAPI): void {
     async function handle(msg: Msg): Promise<Msg[]> {
       switch (operation) {
         case 'get':
-          return [withValue(msg, await cache.get(await keyOf(msg)))];
+          return [withValue(msg, await cacheOf().get(await keyOf(msg)))];
         case 'has':
-          return [withValue(msg, await cache.has(await keyOf(msg)))];
+          return [withValue(msg, await cacheOf().has(await keyOf(msg)))];
         case 'put': {
           const key = await keyOf(msg);
-          await cache(key, await evaluate(node, valueProp, valueType, msg)); // store and publish to watchers
+          const value = await evaluate(node, valueProp, valueType, msg);
+          await cacheOf()(key, value); // store and publish to watchers
           return [msg];
         }
         case 'delete':
-          await cache.delete(await keyOf(msg));
+          await cacheOf().delete(await keyOf(msg));
           return [msg];
         case 'query':
           return query(msg);
@@ -209,7 +228,8 @@ export = function (RED: NodeAPI): void {
     }
 
     node.on('input', (msg, send, done) => {
-      handle(msg as Msg).then(
+      // Writes of a topic-in message log to its record's partition (changelog stores).
+      inRecordOf(msg, () => handle(msg as Msg)).then(
         (outs) => {
           for (const out of outs) send(out as NodeMessage);
           done();

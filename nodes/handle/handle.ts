@@ -4,6 +4,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus
 import type { Cache } from '../../lib/cache';
 import { drain } from '../shared/generator';
 import { outputMessage } from '../shared/output';
+import { inRecordOf } from '../shared/record-scope';
 import { errorStatus } from '../shared/status';
 import { catalogTranslator, type Translate } from '../shared/i18n';
 import type { SharedStore, StoreConfig } from '../shared/store';
@@ -185,7 +186,8 @@ export = function (RED: NodeAPI): void {
       const done = once(nodeDone);
       queue = queue
         .then(() => ready)
-        .then(() => run(msg, send, done))
+        // Cache writes of a topic-in message log to its record's partition (changelog stores).
+        .then(() => inRecordOf(msg, () => run(msg, send, done)))
         .then(
           () => {
             if (autoDone) done();
@@ -207,7 +209,11 @@ export = function (RED: NodeAPI): void {
     for (const store of stores) store.register(storeUser);
   }
 
-  /** `caches.<name>` for the user code, from the stores bound in the editor. */
+  /**
+   * `caches.<name>` for the user code, from the stores bound in the editor:
+   * each looked up when read, since a topic-in that a store follows makes
+   * the store's caches again (with a changelog).
+   */
   function bindStores(node: Node, bindings: Binding[]): { caches: Record<string, Cache>; stores: Set<SharedStore> } {
     const caches: Record<string, Cache> = {};
     const stores = new Set<SharedStore>();
@@ -217,8 +223,9 @@ export = function (RED: NodeAPI): void {
         node.error(`slipstream-handle: ${t('slipstream-handle.errors.binding', { name: binding.name })}`);
         continue;
       }
-      caches[binding.name] = config.store.cache(binding.columnFamily);
-      stores.add(config.store);
+      const { store } = config;
+      Object.defineProperty(caches, binding.name, { get: () => store.cache(binding.columnFamily), enumerable: true });
+      stores.add(store);
     }
     return { caches: Object.freeze(caches), stores };
   }

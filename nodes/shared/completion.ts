@@ -39,8 +39,11 @@ export class CompletionTracker {
   }
 
   /** Forget everything without settling (the node closes; unfinished messages are redelivered later). */
-  clear(): void {
+  /** Forget every message still tracked (they are not settled); returns their ids. */
+  clear(): string[] {
+    const ids = [...this.open.keys()];
     this.open.clear();
+    return ids;
   }
 
   private settle(id: string): void {

@@ -9,6 +9,8 @@ import {
   type Compression,
   type DecodeError,
   DeliveryTimeoutError,
+  ISOLATIONS,
+  type Isolation,
   type KafkaConnection,
   type Offset,
   type Retrying,
@@ -24,6 +26,9 @@ import { type BrokerState, type BrokerUser, SharedBroker } from '../shared/broke
 import { sweepAfterDeploys } from '../shared/owner';
 import { CompletionTracker } from '../shared/completion';
 import { catalogTranslator, type Translate } from '../shared/i18n';
+import { RestoreProgress } from '../shared/restore-progress';
+import { forgetOrigin, inRecordOf, rememberOrigin } from '../shared/record-scope';
+import { type SharedStore, type StoreConfig, StoreFollowedError, type StoreFollower, type StoreUser } from '../shared/store';
 import { topicsOfField } from '../shared/topic-names';
 import { errorStatus, errorText, refuse, shortText, type Status } from '../shared/status';
 
@@ -69,6 +74,12 @@ interface TopicInDef extends NodeDef {
   maxInFlight: string;
   /** A message a node completed with an error: hold its partition's commits there (default), or skip it. */
   onFailure?: 'hold' | 'skip';
+  /** A `slipstream-store` whose state follows this topic's partitions (when the store logs changes). */
+  store?: string;
+  /** Passed to the Topic as `processingGuarantee`; at-least-once is the library's default. */
+  processingGuarantee?: 'at-least-once' | 'exactly-once';
+  /** Records of Kafka transactions: committed ones only (default), or everything written. */
+  isolation?: Isolation;
 }
 interface TopicOutDef extends NodeDef {
   broker: string;
@@ -306,10 +317,19 @@ export = function (RED: NodeAPI): void {
       refuse(node, new Error(t('slipstream-topic-in.errors.no-topic')), errorStatus(t('slipstream-topic-in.status.no-topic')));
       return;
     }
+    const isolation = def.isolation || 'read_committed';
+    if (!ISOLATIONS.includes(isolation)) {
+      const error = new Error(t('slipstream-topic-in.errors.invalid-isolation', { value: JSON.stringify(def.isolation), known: ISOLATIONS.join(', ') }));
+      refuse(node, error, errorStatus(t('slipstream-topic-in.status.invalid-isolation')));
+      return;
+    }
     const start = def.start || 'committed';
     const offset = start === 'earliest' ? -2 : start === 'latest' ? -1 : start === 'offset' ? Number(def.offset) : undefined;
     const tracker = new CompletionTracker();
-    const onFailure = def.onFailure === 'skip' ? 'skip' : 'hold';
+    // Exactly-once cannot hold a partition's commits and commit later records' work: a failure stops the consumer
+    // instead, which starts again from the last committed transaction.
+    const exactlyOnce = def.processingGuarantee === 'exactly-once';
+    const onFailure = def.onFailure === 'skip' ? 'skip' : exactlyOnce ? 'stop' : 'hold';
     let closing = false;
     /** Whether the consumer reported a state of its own (it says more than the broker's connection). */
     let consumerReported = false;
@@ -317,7 +337,7 @@ export = function (RED: NodeAPI): void {
     const user: BrokerUser = {
       id: node.id,
       onState: (state) => {
-        if (!closing && !consumerReported && state.state !== 'connected') node.status(brokerStatus(state, t));
+        if (!closing && !consumerReported && state.state !== 'connected') show(brokerStatus(state, t));
       },
     };
     let names: ReturnType<typeof topicsOfField>;
@@ -328,10 +348,15 @@ export = function (RED: NodeAPI): void {
       return;
     }
     const several = typeof names !== 'string';
-    broker.register(user);
+    const store = storeToFollow(node, def, several);
+    if (store === null) return;
+    const restores = new RestoreProgress();
+    // At-least-once is the library's default; the key goes to the Topic only when it says more.
+    const guarantee = def.processingGuarantee === 'exactly-once' ? { processingGuarantee: def.processingGuarantee } : {};
+    const conf: TopicConf & { processingGuarantee?: 'exactly-once' } = { groupId: def.groupId || `node-red-${node.id}`, fromBeginning: start !== 'latest', isolation, ...guarantee };
     const topic = new Topic(
       names,
-      { groupId: def.groupId || `node-red-${node.id}`, fromBeginning: start !== 'latest' },
+      conf,
       {
         connection: broker.connection(),
         codec: codecOf(def.codec),
@@ -344,12 +369,46 @@ export = function (RED: NodeAPI): void {
         onRecordFailure: ({ topic: name, partition, offset: at }, err) => {
           if (onFailure === 'hold') {
             const held = t(several ? 'slipstream-topic-in.status.held-topic' : 'slipstream-topic-in.status.held', { topic: name, partition, offset: at, reason: failureText(err, t) });
-            node.status({ fill: 'yellow', shape: 'dot', text: shortText(held) });
+            show({ fill: 'yellow', shape: 'dot', text: shortText(held) });
           }
         },
         onSkippedRecord: (err) => reportUndecodable(err),
+        onRestore: (progress) => showRestore(restores.update(progress)),
       },
     );
+    // The store's caches get their changelog now, before the consumer starts: it restores each partition first.
+    const follower: StoreFollower = { id: node.id, label: node.name || node.id };
+    try {
+      store?.follow(follower, topic);
+    } catch (err) {
+      const status = err instanceof StoreFollowedError ? errorStatus(err, t('slipstream-topic-in.status.store-followed', { follower: err.follower.label })) : errorStatus(err);
+      refuse(node, err as Error, status);
+      return;
+    }
+
+    /** The consumer's last state as status, shown unless a restore's progress covers it (an error shows all the same). */
+    let normal: Status | undefined;
+    /** Percent restored while changelog restores run. */
+    let restoring: number | undefined;
+    function show(status: Status): void {
+      normal = status;
+      if (restoring === undefined || status.fill === 'red') node.status(status);
+    }
+    function showRestore(percent: number | undefined): void {
+      if (closing || percent === restoring) return;
+      restoring = percent;
+      if (percent !== undefined) node.status({ fill: 'yellow', shape: 'ring', text: t('slipstream-topic-in.status.restoring', { percent }) });
+      else if (normal) node.status(normal);
+    }
+    // A followed store stays open while this node runs; it shows the store's failure.
+    const storeUser: StoreUser = {
+      id: node.id,
+      onState: (state) => {
+        if (!closing && state.state === 'error' && store) show(store.statusOf(state));
+      },
+    };
+    store?.register(storeUser);
+    broker.register(user);
 
     /** A record the codec rejected: skipped (its offset counts as done), and shown to Catch nodes with its raw bytes. */
     function reportUndecodable(err: DecodeError): void {
@@ -368,11 +427,11 @@ export = function (RED: NodeAPI): void {
     function showState(state: string, err?: Error): void {
       if (closing) return;
       consumerReported = true;
-      if (state === 'connected') node.status({ fill: 'green', shape: 'dot', text: t('slipstream-kafka.status.connected') });
-      else if (state === 'paused') node.status({ fill: 'yellow', shape: 'dot', text: t('slipstream-kafka.status.paused') });
-      else if (state === 'connecting') node.status({ fill: 'yellow', shape: 'ring', text: t('slipstream-kafka.status.connecting') });
-      else if (state === 'error') node.status(errorStatus(err, failureText(err, t)));
-      else node.status({ fill: 'red', shape: 'ring', text: t('slipstream-kafka.status.disconnected') });
+      if (state === 'connected') show({ fill: 'green', shape: 'dot', text: t('slipstream-kafka.status.connected') });
+      else if (state === 'paused') show({ fill: 'yellow', shape: 'dot', text: t('slipstream-kafka.status.paused') });
+      else if (state === 'connecting') show({ fill: 'yellow', shape: 'ring', text: t('slipstream-kafka.status.connecting') });
+      else if (state === 'error') show(errorStatus(err, failureText(err, t)));
+      else show({ fill: 'red', shape: 'ring', text: t('slipstream-kafka.status.disconnected') });
     }
 
     // Count every delivery of our messages and every done(): a record is
@@ -389,7 +448,11 @@ export = function (RED: NodeAPI): void {
     function emit(record: TopicRecord): void {
       const id = RED.util.generateId();
       // A message completed with an error fails its record (see `onFailure`).
-      tracker.track(id, (error) => topic.finish(record, error ? Promise.reject(error) : undefined));
+      rememberOrigin(id, record);
+      tracker.track(id, (error) => {
+        forgetOrigin(id);
+        topic.finish(record, error ? Promise.reject(error) : undefined);
+      });
       node.send({
         _msgid: id,
         payload: record.value,
@@ -423,7 +486,7 @@ export = function (RED: NodeAPI): void {
         } catch (err) {
           if (closing) return;
           node.error(errorText(err));
-          node.status(errorStatus(err, failureText(err, t)));
+          show(errorStatus(err, failureText(err, t)));
           await pause();
         }
       }
@@ -450,9 +513,13 @@ export = function (RED: NodeAPI): void {
     node.on('close', (removed: boolean, done: () => void) => {
       closing = true;
       hooks.remove(`*.${hookLabel}`);
-      tracker.clear(); // unfinished records are not committed: they come again
+      for (const id of tracker.clear()) forgetOrigin(id); // unfinished records are not committed: they come again
+      restores.clear();
       void topic
         .close()
+        // The store's caches close (writing and logging what they buffered): another topic-in may follow it.
+        .then(() => store?.unfollow(follower))
+        .then(() => store?.deregister(storeUser, removed))
         .then(() => broker.deregister(user, removed))
         .then(() => {
           node.status({});
@@ -461,6 +528,34 @@ export = function (RED: NodeAPI): void {
     });
   }
   RED.nodes.registerType('slipstream-topic-in', SlipstreamTopicIn as never);
+
+  /**
+   * The store whose state follows topic-in's partitions: undefined for none
+   * (also for a store that does not log changes: a warning), null when the
+   * node cannot work with it (it refused).
+   */
+  function storeToFollow(node: Node, def: TopicInDef, several: boolean): SharedStore | undefined | null {
+    if (!def.store) return undefined;
+    const config = RED.nodes.getNode(def.store) as (Node & StoreConfig) | null;
+    if (!config?.store) {
+      refuse(node, new Error(t('slipstream-topic-in.errors.no-store')), errorStatus(t('slipstream-topic-in.status.no-store')));
+      return null;
+    }
+    const name = config.name || config.store.path;
+    if (!config.store.changelog) {
+      node.warn(t('slipstream-topic-in.errors.store-not-logged', { store: name }));
+      return undefined;
+    }
+    if (several) {
+      refuse(node, new Error(t('slipstream-topic-in.errors.store-several-topics', { store: name })), errorStatus(t('slipstream-topic-in.status.store-several-topics')));
+      return null;
+    }
+    if (!def.groupId) {
+      refuse(node, new Error(t('slipstream-topic-in.errors.store-default-group', { store: name })), errorStatus(t('slipstream-topic-in.status.store-default-group')));
+      return null;
+    }
+    return config.store;
+  }
 
   function SlipstreamTopicOut(this: Node, def: TopicOutDef): void {
     RED.nodes.createNode(this, def);
@@ -518,9 +613,10 @@ export = function (RED: NodeAPI): void {
         return;
       }
       const partition = msg.partition === undefined || msg.partition === null || msg.partition === '' ? undefined : Number(msg.partition);
-      topicFor(name)
-        .produce({ key: msg.key as string | Buffer | number | null | undefined, value: msg.payload, headers: msg.headers as never, partition })
-        .then(
+      // As the handling of the message's record: exactly-once, the output joins its consumer's transaction.
+      inRecordOf(msg, () =>
+        topicFor(name).produce({ key: msg.key as string | Buffer | number | null | undefined, value: msg.payload, headers: msg.headers as never, partition }),
+      ).then(
           (produced) => {
             retries.delivered();
             if (ackOutput && produced) {

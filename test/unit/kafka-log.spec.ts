@@ -48,4 +48,10 @@ describe('kafkajs log lines', () => {
       'info kafkajs: Restarting the consumer in 300ms (the client retries)',
     ]);
   });
+
+  it('the warning about a transactional producer’s bounded retries is info: a failed send fails its transaction', () => {
+    const { logger, lines } = capture();
+    kafkaLogTo(logger)(entry(logLevel.WARN, 'Limiting retries for the idempotent producer may invalidate EoS guarantees'));
+    should(lines).eql(['info kafkajs: Limiting retries for the idempotent producer may invalidate EoS guarantees']);
+  });
 });

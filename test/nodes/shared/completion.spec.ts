@@ -48,8 +48,9 @@ describe('CompletionTracker', () => {
     tracker.settleIfIdle('m');
     tracker.completed('other');
     should(settled).be.false();
-    tracker.clear();
+    should(tracker.clear()).eql(['m']);
     tracker.completed('m');
     should(settled).be.false();
+    should(tracker.clear()).eql([]);
   });
 });

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import should from 'should';
 import { catalogTranslator } from '../../../nodes/shared/i18n';
-import { presetOptions, parseList, SharedStore, type StoreState } from '../../../nodes/shared/store';
+import { presetOptions, parseList, SharedStore, StoreFollowedError, type StoreState } from '../../../nodes/shared/store';
+import { Topic } from '../../../lib/topic';
 import { EngineUnavailableError } from '../../../lib/cache/engine';
 import { CacheOpenError } from '../../../lib/cache/open-error';
 import { removeTempDirs, tempDir } from '../../cache/helpers';
@@ -108,6 +109,51 @@ describe('nodes/shared: SharedStore', () => {
     should(store.statusOf({ state: 'error', error })).eql({ fill: 'red', shape: 'ring', text: 'RocksDB is not available on this platform: linux-arm' });
     should(store.statusOf({ state: 'opening' })).eql({ fill: 'yellow', shape: 'ring', text: 'opening store' });
     should(store.statusOf({ state: 'ready' })).eql({ fill: 'green', shape: 'dot', text: 'ready' });
+  });
+
+  describe('following a topic-in (changelog option)', () => {
+    // Topics that are never consumed nor written through here: no broker is contacted.
+    const source = (groupId?: string): Topic => new Topic('payments', { brokers: ['127.0.0.1:1'], groupId });
+    const inA = { id: 'a', label: 'payments in' };
+    const inB = { id: 'b', label: 'other in' };
+
+    it('makes the caches of every column family again for the topic-in; refuses a second one; unfollow frees it', async () => {
+      const store = new SharedStore(tempDir(), {}, ['extra'], undefined, undefined, {});
+      const before = [store.cache(), store.cache('extra')];
+      store.follow(inA, source('g'));
+      should(store.follower).equal(inA);
+      const following = [store.cache(), store.cache('extra')];
+      should(following[0]).not.equal(before[0]);
+      should(following[1]).not.equal(before[1]);
+      should(() => store.follow(inB, source('g'))).throw(StoreFollowedError, { follower: inA, message: /already follows the partitions of topic-in payments in/ });
+      await store.unfollow(inB); // not the follower: nothing changes
+      should(store.cache()).equal(following[0]);
+      await store.unfollow(inA);
+      should(store.follower).be.undefined();
+      should(store.cache()).not.equal(following[0]);
+      store.follow(inB, source('g'));
+      should(store.follower).equal(inB);
+      await store.close();
+    });
+
+    it('a changelog the library refuses (no group id, a bad topic name): the error, and the store does not follow', async () => {
+      const store = new SharedStore(tempDir(), {}, [], undefined, undefined, {});
+      should(() => store.follow(inA, source())).throw(TypeError, { message: /has no groupId/ });
+      should(store.follower).be.undefined();
+      const named = new SharedStore(tempDir(), {}, [], undefined, undefined, { topic: 'bad topic!' });
+      should(() => named.follow(inA, source('g'))).throw(TypeError, { message: /Changelog topic name "bad topic!" is not valid/ });
+      should(named.follower).be.undefined();
+      await Promise.all([store.close(), named.close()]);
+    });
+
+    it('a store without the changelog option does not follow', async () => {
+      const store = new SharedStore(tempDir());
+      const cache = store.cache();
+      store.follow(inA, source('g'));
+      should(store.follower).be.undefined();
+      should(store.cache()).equal(cache);
+      await store.close();
+    });
   });
 
   it('presets and lists', () => {

@@ -1,0 +1,37 @@
+import should from 'should';
+import { currentRecord } from '../../../lib/core/record-scope';
+import { forgetOrigin, inRecordOf, rememberOrigin } from '../../../nodes/shared/record-scope';
+
+describe('nodes/shared: inRecordOf', () => {
+  it("runs a topic-in message's work as the handling of its record, also across awaits", async () => {
+    const seen = await inRecordOf({ topic: 'payments', partition: 3, payload: 1 } as never, async () => {
+      const before = currentRecord();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return [before, currentRecord()];
+    });
+    should(seen).eql([
+      { topic: 'payments', partition: 3 },
+      { topic: 'payments', partition: 3 },
+    ]);
+    should(currentRecord()).be.undefined();
+  });
+
+  it('runs any other message as it is (its writes go to their key partition)', () => {
+    for (const msg of [{}, { topic: 'payments' }, { partition: 1 }, { topic: 'payments', partition: '1' }, { topic: 7, partition: 1 }, { topic: 'p', partition: -1 }, { topic: 'p', partition: 1.5 }]) {
+      should(inRecordOf(msg, () => currentRecord())).be.undefined();
+    }
+  });
+
+  it('runs the work of a message topic-in sent as the handling of that very record (by _msgid), until it is forgotten', () => {
+    const record = { topic: 'payments', partition: 2, offset: 7 };
+    rememberOrigin('m1', record);
+    // A later node may have changed msg.topic / msg.partition: the record is what counts.
+    should(inRecordOf({ _msgid: 'm1', topic: 'other', partition: 0 }, () => currentRecord())).equal(record);
+    forgetOrigin('m1');
+    should(inRecordOf({ _msgid: 'm1', topic: 'other', partition: 0 }, () => currentRecord())).eql({ topic: 'other', partition: 0 });
+  });
+
+  it('returns what the work returns', () => {
+    should(inRecordOf({ topic: 't', partition: 0 }, () => 42)).equal(42);
+  });
+});

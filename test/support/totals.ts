@@ -1,0 +1,118 @@
+// The scale-out tests' workload (issue 18): payments keyed by user on a
+// partitioned topic, running totals per user produced to an output topic,
+// and what the tests read back from the broker to judge them.
+import { kafka, uniqueTopic } from './kafka';
+import { sleep } from './wait';
+
+/** Payment `i` is made by user u(i % users) and pays `amountOf(i)`. */
+export const amountOf = (i: number): number => 1 + (i % 97);
+export const userOf = (i: number, users: number): string => `u${i % users}`;
+
+/** Produces payments 0 … records - 1 as JSON `{ user, amount }`, keyed by user. */
+export async function producePayments(topic: string, records: number, users: number): Promise<void> {
+  const producer = kafka().producer();
+  await producer.connect();
+  for (let start = 0; start < records; start += 10_000) {
+    const messages = Array.from({ length: Math.min(10_000, records - start) }, (_, j) => {
+      const i = start + j;
+      return { key: userOf(i, users), value: JSON.stringify({ user: userOf(i, users), amount: amountOf(i) }) };
+    });
+    await producer.send({ topic, messages });
+  }
+  await producer.disconnect();
+}
+
+/** Each user's exact total over payments 0 … records - 1. */
+export function exactTotals(records: number, users: number): Map<string, number> {
+  const exact = new Map<string, number>();
+  for (let i = 0; i < records; i++) exact.set(userOf(i, users), (exact.get(userOf(i, users)) ?? 0) + amountOf(i));
+  return exact;
+}
+
+export async function endOffsets(topic: string): Promise<Map<number, number>> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    return new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** How many records `topic` holds (the sum of its partitions' end offsets). */
+export async function recordCount(topic: string): Promise<number> {
+  return [...(await endOffsets(topic)).values()].reduce((a, b) => a + b, 0);
+}
+
+export async function committedOffsets(groupId: string, topic: string): Promise<Map<number, number>> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map(offsets.partitions.map((p) => [p.partition, Number(p.offset)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Until group `groupId` has committed every record of `topic` (rejects after `ms`). */
+export async function committedAll(groupId: string, topic: string, ms: number): Promise<void> {
+  const ends = await endOffsets(topic);
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const committed = await committedOffsets(groupId, topic);
+    if ([...ends].every(([p, end]) => committed.get(p) === end)) return;
+    if (Date.now() > deadline) throw new Error(`the group did not commit every record: ${JSON.stringify([...committed])}`);
+    await sleep(500);
+  }
+}
+
+/** Until group `groupId` is stable with `members` members. */
+export async function stableGroup(groupId: string, members: number, ms = 60_000): Promise<void> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const [group] = (await admin.describeGroups([groupId])).groups;
+      if (group?.state === 'Stable' && group.members.length === members) return;
+      if (Date.now() > deadline) throw new Error(`group ${groupId} did not become stable with ${members} members: ${group?.state}, ${group?.members.length}`);
+      await sleep(200);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Every record of `topic` from its start to its current end, read committed
+ * (records of aborted transactions skipped), values parsed as JSON.
+ */
+export async function readRecords(topic: string): Promise<Array<{ key: string; value: unknown }>> {
+  const ends = await endOffsets(topic);
+  const consumer = kafka().consumer({ groupId: uniqueTopic('reader') });
+  const records: Array<{ key: string; value: unknown }> = [];
+  const reached = new Set([...ends].filter(([, end]) => end === 0).map(([partition]) => partition));
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await new Promise<void>((resolve) => {
+    if (reached.size === ends.size) resolve();
+    // Batches of only aborted records or transaction markers reach this event, not eachMessage.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (Number(payload.lastOffset) + 1 >= (ends.get(payload.partition) ?? 0)) reached.add(payload.partition);
+      if (reached.size === ends.size) resolve();
+    });
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        records.push({ key: String(message.key), value: JSON.parse(String(message.value)) });
+      },
+    });
+  });
+  await consumer.disconnect();
+  return records;
+}
+
+/** The users whose final total is lower than exact, as text (empty when none is). */
+export function lowerThanExact(totals: Map<string, number>, exact: Map<string, number>): string[] {
+  return [...exact].filter(([user, total]) => (totals.get(user) ?? 0) < total).map(([user, total]) => `${user} ${totals.get(user)} < ${total}`);
+}
