@@ -61,8 +61,8 @@ export interface TopicConf {
   /**
    * The produce thread's V8 limits (Node's worker `resourceLimits`), merged
    * over the default `{ maxYoungGenerationSizeMb: 16 }`: its young generation
-   * holds only the requests on their way, and V8's default (48 MB) costs
-   * about 15 MB more memory. A thread over `maxOldGenerationSizeMb` ends, and
+   * holds only the requests on their way, and V8's default (48 MB) cost
+   * 15–40 MB more peak RSS in the benchmark. A thread over `maxOldGenerationSizeMb` ends, and
    * what it was sending fails.
    */
   produceThreadResourceLimits?: ResourceLimits;
