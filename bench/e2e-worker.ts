@@ -3,11 +3,42 @@
 //   node dist/bench/e2e-worker.js lib|lib-changelog|lib-exactly-once|kafkajs-consume|kafkajs-produce '<WorkerArgs JSON>'
 // The pipeline contenders run until they are stopped (the orchestrator watches
 // the output topic or the group's committed offsets); the ceilings print
-// `RESULT {"msgsPerSec": …, "count": …}` and wait to be stopped.
+// `RESULT {"msgsPerSec": …, "count": …}` and wait to be stopped. With `memory`
+// set a contender also prints `MEMORY {…}` (a `MemorySample`) every second.
 import path from 'node:path';
 import type * as Lib from '../lib';
 import { bareConsume, benchKafka, fillTopic } from './support';
-import { type InputValue, inputMessage, type WorkerArgs } from './workload';
+import { type InputValue, inputMessage, type MemorySample, type WorkerArgs } from './workload';
+
+const MB = 1024 * 1024;
+/** RocksDB's own memory, by the names of `MemorySample`. */
+const ROCKSDB_PROPERTIES = {
+  memtablesMb: 'rocksdb.cur-size-all-mem-tables',
+  blockCacheMb: 'rocksdb.block-cache-usage',
+  tableReadersMb: 'rocksdb.estimate-table-readers-mem',
+} as const;
+
+/** Print this process's memory every second; `cache` adds RocksDB's. */
+function sampleMemory(cache?: Lib.Cache<unknown>): void {
+  const start = Date.now();
+  const timer = setInterval(async () => {
+    const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+    const sample: MemorySample = {
+      s: Math.round((Date.now() - start) / 1000),
+      rssMb: rss / MB,
+      heapUsedMb: heapUsed / MB,
+      heapTotalMb: heapTotal / MB,
+      externalMb: external / MB,
+      arrayBuffersMb: arrayBuffers / MB,
+    };
+    for (const [name, property] of Object.entries(ROCKSDB_PROPERTIES)) {
+      const bytes = await cache?.propertyIntValue(property).catch(() => undefined);
+      if (bytes !== undefined) sample[name as keyof typeof ROCKSDB_PROPERTIES] = bytes / MB;
+    }
+    process.stdout.write(`MEMORY ${JSON.stringify(sample, (_, v: unknown) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v))}\n`);
+  }, 1_000);
+  timer.unref();
+}
 
 /**
  * How the pipeline keeps its state: in a local cache (`lib`), in a changelog
@@ -28,6 +59,7 @@ async function lib(args: WorkerArgs, pipeline: Pipeline): Promise<void> {
   // A changelog cache's topic is named after the group and the directory's name: `totals` in every process of a group.
   const totals = pipeline === 'lib' ? new Cache<number>(args.db) : new Cache<number>(path.join(args.db, 'totals'), { changelog: { source: input } });
   handled = 0;
+  if (args.memory) sampleMemory(totals as Lib.Cache<unknown>);
   handle(input, { sink: [output] })(async function sum(record: Lib.TopicRecord<InputValue>) {
     handled = (handled ?? 0) + 1;
     const { user, amount } = record.value;
@@ -76,6 +108,7 @@ async function main(): Promise<void> {
   const [contender, json] = process.argv.slice(2);
   const args = JSON.parse(json) as WorkerArgs;
   const kafka = benchKafka(args.brokers, `slipstream-bench-${contender}`);
+  if (args.memory && !contender.startsWith('lib')) sampleMemory();
   switch (contender) {
     case 'lib':
     case 'lib-changelog':

@@ -15,7 +15,10 @@
 // interleaved; every run's output is checked. `npm run bench` sets up what this
 // needs (scripts/bench.js: the Python venv, the Kafka Streams build) and runs it:
 //   node dist/bench/e2e.js [--messages N] [--runs R] [--only lib,node-red,lib-x2,…]
-//        [--python bench/python/.venv/bin/python] [--baseline <package root>] [--prof-dir <dir>]
+//        [--python bench/python/.venv/bin/python] [--baseline <package root>] [--prof-dir <dir>] [--memory]
+// --memory: the contenders run by e2e-worker (lib…, the kafkajs ceilings) report
+// their memory every second (process.memoryUsage(), and RocksDB's for lib…);
+// printed per run and kept in the results file.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,7 +26,7 @@ import path from 'node:path';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { nodeRedUserDir, startNodeRed } from '../test/support/node-red-process';
 import { benchKafka, brokersFromEnv, committedAll, createTopic, fillTopic, median, peakRssMb, readToEnd, resultsPath, runBench, topicSize } from './support';
-import { expectedTotals, inputMessage, type OutputValue, PARTITIONS, USERS, type WorkerArgs } from './workload';
+import { expectedTotals, inputMessage, type MemorySample, type OutputValue, PARTITIONS, USERS, type WorkerArgs } from './workload';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CONTENDERS = ['lib', 'node-red', 'python-slipstream', 'kafka-streams', 'quix-streams', 'kafkajs-consume', 'kafkajs-produce'] as const;
@@ -51,6 +54,7 @@ interface Options {
   python: string;
   baseline: string | undefined;
   profDir: string | undefined;
+  memory: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -73,6 +77,7 @@ function parseOptions(argv: string[]): Options {
     python: path.resolve(value('python') ?? path.join(ROOT, 'bench', 'python', '.venv', 'bin', 'python')),
     baseline,
     profDir: value('prof-dir') && path.resolve(value('prof-dir') as string),
+    memory: argv.includes('--memory'),
   };
 }
 
@@ -86,6 +91,8 @@ interface RunResult {
   handledEach?: Array<number | null>;
   verified: boolean;
   note?: string;
+  /** Per second, with --memory (of the first process, for runs of several). */
+  memory?: MemorySample[];
 }
 
 interface Bench {
@@ -108,6 +115,8 @@ interface Child {
   gentle: boolean;
   /** How many input records it handled, from the `HANDLED <n>` line e2e-worker's pipelines print when stopped (read once its output closed). */
   handled: () => Promise<number | undefined>;
+  /** What it reported with `MEMORY {…}` lines (--memory). */
+  memory: () => MemorySample[];
 }
 
 function childOf(child: ChildProcess, gentle: boolean): Child {
@@ -126,7 +135,8 @@ function childOf(child: ChildProcess, gentle: boolean): Child {
     const line = /^HANDLED (\d+)$/m.exec(buffered);
     return line ? Number(line[1]) : undefined;
   };
-  return { process: child, result, gentle, handled };
+  const memory = (): MemorySample[] => [...buffered.matchAll(/^MEMORY (.*)$/gm)].map((line) => JSON.parse(line[1]) as MemorySample);
+  return { process: child, result, gentle, handled, memory };
 }
 
 /** One directory per run: each thread writes its own profile there (Node's default names carry the thread id; a fixed name would let threads overwrite each other). */
@@ -278,6 +288,7 @@ function workerArgs(bench: Bench, name: string, run: number, db: string): Worker
     output: `${bench.prefix}-out-${name}-${run}`,
     groupId: `${bench.prefix}-${name}-${run}`,
     db,
+    memory: bench.options.memory,
   };
 }
 
@@ -328,6 +339,7 @@ async function runPipeline(bench: Bench, contender: Contender, run: number): Pro
     ...(children.length > 1 && { peakRssMbEach: watched.rssEach, handledEach: await Promise.all(children.map(async (child) => (await child.handled()) ?? null)) }),
     verified: watched.finished && checked.verified,
     note,
+    ...memoryOf(children[0]),
   };
 }
 
@@ -344,7 +356,7 @@ async function runCeiling(bench: Bench, contender: 'kafkajs-consume' | 'kafkajs-
   const deadline = Date.now() + 60_000 + (bench.options.messages / 1000) * 1000;
   const watched = await watch([child], deadline, async () => result !== undefined || failure !== undefined);
   await stop(child);
-  if (!result) return { msgsPerSec: null, peakRssMb: watched.rss, verified: false, note: failure ?? watched.note };
+  if (!result) return { msgsPerSec: null, peakRssMb: watched.rss, verified: false, note: failure ?? watched.note, ...memoryOf(child) };
   // The consumer counted every input record itself and timed itself (it has no
   // output); the producer's topic must hold N, and is timed like the pipelines'.
   let msgsPerSec: number | null = result.msgsPerSec;
@@ -355,7 +367,20 @@ async function runCeiling(bench: Bench, contender: 'kafkajs-consume' | 'kafkajs-
     msgsPerSec = span.msgsPerSec(bench.options.messages);
   }
   const verified = count === bench.options.messages;
-  return { msgsPerSec, peakRssMb: watched.rss, verified, note: verified ? undefined : `${count} records, expected ${bench.options.messages}` };
+  return { msgsPerSec, peakRssMb: watched.rss, verified, note: verified ? undefined : `${count} records, expected ${bench.options.messages}`, ...memoryOf(child) };
+}
+
+function memoryOf(child: Child): Pick<RunResult, 'memory'> {
+  const memory = child.memory();
+  return memory.length > 0 ? { memory } : {};
+}
+
+/** A run's memory samples as a Markdown table (MB), one row per second. */
+function printMemory(samples: MemorySample[]): void {
+  const columns = ['s', 'rssMb', 'heapUsedMb', 'heapTotalMb', 'externalMb', 'arrayBuffersMb', 'memtablesMb', 'blockCacheMb', 'tableReadersMb'] as const;
+  const shown = columns.filter((c) => samples.some((sample) => sample[c] !== undefined));
+  console.log(`| ${shown.join(' | ')} |\n|${shown.map(() => '--:').join('|')}|`);
+  for (const sample of samples) console.log(`| ${shown.map((c) => sample[c] ?? '—').join(' | ')} |`);
 }
 
 /** The 1, 5 and 15 minute load averages, to two decimals. */
@@ -387,6 +412,8 @@ interface Summary {
   /** Several processes: each run's count of input records handled by each. */
   handledEach?: Array<Array<number | null>>;
   verified: boolean;
+  /** Each run's memory samples (--memory). */
+  memory?: MemorySample[][];
 }
 
 function summarize(results: RunResult[]): Summary {
@@ -400,6 +427,7 @@ function summarize(results: RunResult[]): Summary {
     ...(each.length > 0 && { peakRssMbEach: each }),
     ...(handled.length > 0 && { handledEach: handled }),
     verified: results.length > 0 && results.every((r) => r.verified),
+    ...(results.some((r) => r.memory) && { memory: results.map((r) => r.memory ?? []) }),
   };
 }
 
@@ -464,6 +492,7 @@ async function main(): Promise<void> {
         const handled = result.handledEach ? `, handled ${result.handledEach.map((n) => n ?? '?').join(' + ')}` : '';
         const verdict = result.verified ? ', verified' : `, NOT verified: ${result.note ?? ''}`;
         console.log(`  run ${run + 1}/${options.runs} ${contender}: ${rate} msgs/s, peak RSS ${result.peakRssMb ?? '?'} MB${each}${handled}${verdict}`);
+        if (result.memory) printMemory(result.memory);
       }
     }
 

@@ -51,6 +51,25 @@ export interface WorkerArgs {
   db: string;
   /** The compiled library to load (another build, for before/after comparisons). */
   lib?: string;
+  /** Print a `MemorySample` every second (`--memory`). */
+  memory?: boolean;
   /** Hand out no record before the consumer group has this many members (the processes of `lib-x2`). */
   members?: number;
+}
+
+/** A contender's memory at one second of its run (MB), as `--memory` reports it. */
+export interface MemorySample {
+  /** Seconds since the contender started. */
+  s: number;
+  rssMb: number;
+  /** The main thread's V8 heap (a worker thread's heap counts only in rssMb). */
+  heapUsedMb: number;
+  heapTotalMb: number;
+  /** Memory of JavaScript objects held outside the V8 heap (Buffers, arrayBuffersMb included). */
+  externalMb: number;
+  arrayBuffersMb: number;
+  /** RocksDB's memtables, block cache and index/filter readers (the `lib` contender). */
+  memtablesMb?: number;
+  blockCacheMb?: number;
+  tableReadersMb?: number;
 }

@@ -100,6 +100,14 @@ export interface TopicOptions {
    */
   onProduceRetry?: (retrying: Retrying | undefined) => void;
   /**
+   * Records a `handle` sink queues without waiting for their acknowledgement
+   * before the handler waits for room (default 4,000: two produce requests).
+   * Each holds its encoded record and its source record's place in the
+   * commit ledger until acknowledged, so more costs memory, not speed: one
+   * request is on the wire at a time, and the next is full already.
+   */
+  maxQueued?: number;
+  /**
    * Told how restoring changelog caches kept for this topic goes: when a
    * partition's restore starts, after each batch of changelog records, and
    * when it is done (records of the partition are handed out only then).
@@ -131,9 +139,10 @@ type Key = string | Buffer | number | null | undefined;
 const EXIT_TIMEOUT_MS = 10_000;
 /** Records in flight under `stream()`, which handles a topic's partitions concurrently. */
 const STREAM_MAX_IN_FLIGHT = 1_000;
-/** Records in one produce request, at most, and queued by `handle` sinks before they wait. */
+/** Records in one produce request, at most. */
 const MAX_BATCH = 2_000;
-const MAX_QUEUED = 10_000;
+/** Records queued by `handle` sinks before they wait, by default. */
+const DEFAULT_MAX_QUEUED = 2 * MAX_BATCH;
 /** How long records queued by `handle` sinks wait for more to share a request (as Kafka 4's linger.ms). */
 const LINGER_MS = 5;
 
@@ -174,6 +183,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   private readonly onSkippedRecord: ((error: DecodeError) => void) | undefined;
   private readonly onConsumerState: ConsumerStateListener | undefined;
   private readonly onProduceRetry: TopicOptions['onProduceRetry'];
+  private readonly maxQueued: number;
   private readonly onRestore: TopicOptions['onRestore'];
   /** Changelogs of the caches whose state is kept for this topic's partitions. */
   private readonly changelogs = new Set<TopicChangelog>();
@@ -227,6 +237,10 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     this.onSkippedRecord = options.onSkippedRecord;
     this.onConsumerState = options.onConsumerState;
     this.onProduceRetry = options.onProduceRetry;
+    this.maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED;
+    if (!(Number.isInteger(this.maxQueued) && this.maxQueued >= 1)) {
+      throw new RangeError(`Topic ${this.name}: maxQueued must be an integer >= 1, got: ${String(options.maxQueued)}`);
+    }
     this.onRestore = options.onRestore;
     if (this.exactlyOnce) {
       if (!this.resolved.consumer) throw new TypeError(`Topic ${this.name}: processingGuarantee 'exactly-once' needs a groupId (offsets are committed in its transactions)`);
@@ -329,7 +343,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
       },
       {
         maxBatch: MAX_BATCH,
-        maxQueued: MAX_QUEUED,
+        maxQueued: this.maxQueued,
         lingerMs: LINGER_MS,
         deliveryTimeoutMs: this.resolved.deliveryTimeout,
         isTransient,

@@ -1,5 +1,6 @@
 import type { ConsumerConfig, KafkaConfig, ProducerConfig, SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
+import type { ResourceLimits } from 'node:worker_threads';
 import { type Compression, compressionType } from './compression';
 import { DEFAULT_DELIVERY_TIMEOUT_MS } from './delivery';
 
@@ -23,7 +24,16 @@ export interface TopicConf {
   sessionTimeout?: number;
   rebalanceTimeout?: number;
   heartbeatInterval?: number;
+  /**
+   * Bytes one fetch asks for per partition, at most (default 128 KiB; kafkajs's
+   * own default is 1 MiB). kafkajs decodes a whole fetch response into message
+   * objects at once, about 450 bytes of heap per small record, and the heap
+   * grows to a few times what is live between full collections: this bounds
+   * the records fetched ahead of the handler (and so the process's memory).
+   */
   maxBytesPerPartition?: number;
+  /** Bytes one fetch asks for over all partitions, at most (default 10 MiB, as kafkajs). */
+  maxBytes?: number;
   maxWaitTimeInMs?: number;
   /** Partitions for topics this client creates when they are missing. */
   numPartitions?: number;
@@ -48,6 +58,14 @@ export interface TopicConf {
    * functions), they run on the main thread.
    */
   produceThread?: boolean;
+  /**
+   * The produce thread's V8 limits (Node's worker `resourceLimits`), merged
+   * over the default `{ maxYoungGenerationSizeMb: 16 }`: its young generation
+   * holds only the requests on their way, and V8's default (48 MB) cost
+   * 15–40 MB more peak RSS in the benchmark. A thread over `maxOldGenerationSizeMb` ends, and
+   * what it was sending fails.
+   */
+  produceThreadResourceLimits?: ResourceLimits;
   autoCommitInterval?: number;
   /**
    * What the consumer reads of records produced in Kafka transactions:
@@ -106,6 +124,7 @@ export interface ResolvedConf {
   deliveryTimeout: number;
   compression: Compression;
   produceThread: boolean;
+  produceThreadResourceLimits: ResourceLimits;
   autoCommitInterval: number;
   onDecodeError: 'skip' | 'stop';
   /** The consumer's kafkajs setting for `isolation` (also in `consumer`). */
@@ -115,13 +134,28 @@ export interface ResolvedConf {
   transactionTimeout: number;
 }
 
+export const DEFAULT_MAX_BYTES_PER_PARTITION = 131_072;
+export const DEFAULT_MAX_BYTES = 10_485_760;
+export const DEFAULT_PRODUCE_THREAD_RESOURCE_LIMITS: Readonly<ResourceLimits> = { maxYoungGenerationSizeMb: 16 };
+const RESOURCE_LIMITS = ['maxYoungGenerationSizeMb', 'maxOldGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'];
+
+/** `limits` over the default, or a RangeError naming what is wrong. */
+function produceThreadResourceLimits(limits: ResourceLimits = {}): ResourceLimits {
+  for (const [name, value] of Object.entries(limits)) {
+    if (!RESOURCE_LIMITS.includes(name)) throw new RangeError(`produceThreadResourceLimits: unknown limit ${name} (known: ${RESOURCE_LIMITS.join(', ')})`);
+    if (typeof value !== 'number' || !(value > 0)) throw new RangeError(`produceThreadResourceLimits.${name} must be a positive number of MB, got: ${String(value)}`);
+  }
+  return { ...DEFAULT_PRODUCE_THREAD_RESOURCE_LIMITS, ...limits };
+}
+
 export type ProcessingGuarantee = 'at-least-once' | 'exactly-once';
 const GUARANTEES: ReadonlySet<string> = new Set<ProcessingGuarantee>(['at-least-once', 'exactly-once']);
 
 const KNOWN_KEYS = new Set<string>([
   'brokers', 'clientId', 'groupId', 'groupInstanceId', 'fromBeginning', 'ssl', 'sasl', 'connectionTimeout',
   'requestTimeout', 'retryTimeout', 'sessionTimeout', 'rebalanceTimeout', 'heartbeatInterval',
-  'maxBytesPerPartition', 'maxWaitTimeInMs', 'numPartitions', 'acks', 'deliveryTimeout', 'compression', 'produceThread', 'autoCommitInterval',
+  'maxBytesPerPartition', 'maxBytes', 'maxWaitTimeInMs', 'numPartitions', 'acks', 'deliveryTimeout', 'compression', 'produceThread',
+  'produceThreadResourceLimits', 'autoCommitInterval',
   'isolation', 'onDecodeError', 'processingGuarantee', 'transactionalId', 'transactionTimeout', 'bootstrap_servers', 'client_id', 'group_id',
   'group_instance_id', 'auto_offset_reset', 'security_protocol', 'sasl_mechanism', 'sasl_plain_username', 'sasl_plain_password', 'isolation_level',
 ]);
@@ -197,7 +231,8 @@ export function resolveTopicConf(conf: TopicConf): ResolvedConf {
         sessionTimeout: conf.sessionTimeout ?? 30_000,
         rebalanceTimeout: conf.rebalanceTimeout ?? 60_000,
         heartbeatInterval: conf.heartbeatInterval ?? 3_000,
-        maxBytesPerPartition: conf.maxBytesPerPartition ?? 1_048_576,
+        maxBytesPerPartition: conf.maxBytesPerPartition ?? DEFAULT_MAX_BYTES_PER_PARTITION,
+        maxBytes: conf.maxBytes ?? DEFAULT_MAX_BYTES,
         maxWaitTimeInMs: conf.maxWaitTimeInMs ?? 500,
         allowAutoTopicCreation: false,
         readUncommitted,
@@ -214,6 +249,7 @@ export function resolveTopicConf(conf: TopicConf): ResolvedConf {
     deliveryTimeout,
     compression,
     produceThread: conf.produceThread ?? true,
+    produceThreadResourceLimits: produceThreadResourceLimits(conf.produceThreadResourceLimits),
     autoCommitInterval: conf.autoCommitInterval ?? 1_000,
     onDecodeError: conf.onDecodeError ?? 'skip',
     readUncommitted,

@@ -105,7 +105,7 @@ export class KafkaConnection {
 
   private startTransport(): ProducerTransport {
     const config = { kafka: this.conf.kafka, producer: this.conf.producer };
-    if (this.conf.produceThread && ProduceThread.canCarry(config)) return new ProduceThread(config, this.logger);
+    if (this.conf.produceThread && ProduceThread.canCarry(config)) return new ProduceThread(config, this.logger, this.conf.produceThreadResourceLimits);
     if (this.conf.produceThread) this.logger.info('Kafka connection: the settings cannot be passed to a produce thread (they hold functions): producing on the main thread');
     return new ProducerHost(
       () => this.getProducer(),

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { type ResourceLimits, Worker } from 'node:worker_threads';
 import type { Message } from 'kafkajs';
 import type { Logger } from '../log';
 import { packMessages } from './packed-messages';
@@ -73,6 +73,8 @@ export class ProduceThread implements ProducerTransport {
   constructor(
     private readonly config: ProduceThreadConfig,
     private readonly logger: Logger,
+    /** The thread's V8 limits (conf `produceThreadResourceLimits`). */
+    private readonly resourceLimits: ResourceLimits = {},
   ) {}
 
   /** Whether `config` can be passed to a thread (it may hold functions, e.g. in `ssl`). */
@@ -131,7 +133,7 @@ export class ProduceThread implements ProducerTransport {
 
   private started(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(path.join(__dirname, 'produce-worker.js'), { workerData: this.config });
+    const worker = new Worker(path.join(__dirname, 'produce-worker.js'), { workerData: this.config, resourceLimits: this.resourceLimits });
     worker.unref();
     worker.on('message', (message: FromProduceThread) => this.receive(worker, message));
     worker.on('error', (error) => this.lost(worker, error));

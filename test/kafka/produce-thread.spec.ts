@@ -87,6 +87,18 @@ describe('ProduceThread on the real broker', function () {
     }
   });
 
+  it('starts its thread with the resource limits it is given', async () => {
+    const topic = uniqueTopic('thread-limits');
+    await createTopic(topic, 1);
+    const thread = new ProduceThread({ kafka: { brokers: brokers() }, producer: {} }, recordingLogger(), { maxYoungGenerationSizeMb: 16 });
+    try {
+      await thread.send({ topic, acks: -1, compression: 0, messages: [{ value: 'one' }] });
+      should(thread['worker']?.resourceLimits?.maxYoungGenerationSizeMb).equal(16);
+    } finally {
+      await thread.close();
+    }
+  });
+
   it('fails a rejected request with the client error, not transient, and one the broker cannot be reached for as transient', async () => {
     const topic = uniqueTopic('thread-reject');
     await createTopic(topic, 1);

@@ -35,6 +35,17 @@ async function until(what: string, condition: () => boolean | Promise<boolean>, 
   }
 }
 
+/** The high watermark of each partition of `topic`. */
+async function highWatermarks(topic: string): Promise<string[]> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).sort((a, b) => a.partition - b.partition).map((p) => p.high);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Every message in an error's cause chain. */
 function messages(err: unknown): string {
   const out: string[] = [];
@@ -78,6 +89,40 @@ describe('Topic as a batching handle() sink, at-least-once', function () {
     const [high] = await admin.fetchTopicOffsets(output);
     await admin.disconnect();
     should(Number(high.high)).equal(20);
+  });
+
+  it('queues at most maxQueued records while acknowledgements are outstanding, then produces them all', async () => {
+    const [input, output, groupId] = [uniqueTopic('queued-in'), uniqueTopic('queued-out'), uniqueTopic('queued-group')];
+    await createTopic(input);
+    await fill(input, 50);
+    const source = track(new Topic(input, { brokers: brokers(), groupId, fromBeginning: true }));
+    const connection = KafkaConnection.fromConf({ brokers: brokers() }, consoleLogger);
+    after(() => connection.close());
+    const sink = track(new Topic(output, {}, { connection, maxQueued: 5 }));
+    // Hold the broker's acknowledgements back (a slow broker cannot be made for real on demand).
+    const real = connection.sender();
+    let release!: () => void;
+    const acked = new Promise<void>((resolve) => (release = resolve));
+    const requests: number[] = [];
+    const held: RecordSender = { send: async (request) => (requests.push(request.messages.length), await acked, real.send(request)), close: () => real.close() };
+    Object.assign(connection, { sender: () => held });
+    let handled = 0;
+    handle(source, { sink: [sink] })((record: TopicRecord) => (handled++, [record.key, record.value]));
+    const running = stream();
+    await until('the first request', () => requests.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // time for the handler to run ahead, if it could
+    // The request on the wire, the queue, and the one record whose sink waits for room.
+    should(handled).be.belowOrEqual(requests[0] + 5 + 1);
+    release();
+    await until('every record to be produced', async () => Number((await highWatermarks(output))[0]) === 50);
+    await source.exitHook();
+    await running;
+  });
+
+  it('rejects a maxQueued that is not a positive integer, naming it', () => {
+    for (const bad of [0, 1.5, -1, Number.NaN]) {
+      should(() => new Topic('any', { brokers: brokers() }, { maxQueued: bad })).throw(RangeError, { message: /maxQueued must be an integer >= 1/ });
+    }
   });
 
   it('stops the stream on a record the broker rejects, commits nothing from it on, and a restart produces every record', async () => {
