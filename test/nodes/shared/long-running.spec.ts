@@ -17,7 +17,8 @@ describe('nodes/shared: watchLongRunning', () => {
     stop();
     const shows = events.slice(0, -1).map((e) => Number(/^show (\d+) ms$/.exec(e)?.[1]));
     should(shows.length).be.aboveOrEqual(3);
-    shows.forEach((ms, i) => should(ms).be.aboveOrEqual(200 * (i + 1)));
+    // Date.now() may see a timer fire a millisecond early.
+    shows.forEach((ms, i) => should(ms).be.aboveOrEqual(200 * (i + 1) - 2));
     should(events.at(-1)).equal('clear');
     const count = events.length;
     await sleep(400);
