@@ -451,7 +451,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
       isCurrent: (record) => this.isCurrent(record),
       finish: (record, after) => this.finish(record, after),
       // Changelog caches written while handling a record log to its partition; exactly-once outputs join its transaction.
-      scope: (record, handling) => (this.changelogs.size > 0 || this.exactlyOnce ? runForRecord(record, handling) : handling()),
+      scope: (record, handling) => runForRecord(record, handling),
     };
   }
 

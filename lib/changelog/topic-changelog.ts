@@ -1,4 +1,4 @@
-import { currentRecord, type RecordPartition } from '../core/record-scope';
+import { currentRecord, type RecordPartition, useRecordScope } from '../core/record-scope';
 import type { ChangelogPort, LoggedChange, LoggedState } from '../interfaces';
 import { topicNameProblem } from '../kafka/admin';
 import { ProduceBatcher } from '../kafka/batcher';
@@ -54,6 +54,8 @@ export class TopicChangelog implements ChangelogPort {
   private restorer: ChangelogRestorer | undefined;
   /** Per source partition: its restore (the latest one, queued behind earlier ones). */
   private readonly gates = new Map<number, Promise<void>>();
+  /** Writes find their record's partition in the record scope while this changelog is attached. */
+  private readonly releaseScope = useRecordScope();
 
   constructor(
     private readonly state: LoggedState,
@@ -84,6 +86,7 @@ export class TopicChangelog implements ChangelogPort {
   }
 
   detach(): void {
+    this.releaseScope();
     void this.stop();
     this.context.detached(this);
   }

@@ -1,4 +1,4 @@
-import type { RecordPartition } from '../core/record-scope';
+import { type RecordPartition, useRecordScope } from '../core/record-scope';
 import { ProduceBatcher } from './batcher';
 import { isTransient } from './delivery';
 import type { RecordPosition } from './ledger';
@@ -40,6 +40,8 @@ export class StreamTransaction {
   private ending: Promise<void> | undefined;
   private readonly batchers = new Map<string, ProduceBatcher>();
   private failure: Error | undefined;
+  /** Outputs find their record's transaction in the record scope while this transaction is in use. */
+  private readonly releaseScope = useRecordScope();
 
   constructor(
     private readonly sender: TransactionalSender,
@@ -95,6 +97,7 @@ export class StreamTransaction {
   }
 
   close(): Promise<void> {
+    this.releaseScope();
     return this.sender.close();
   }
 

@@ -1,8 +1,13 @@
 import should from 'should';
-import { currentRecord } from '../../../lib/core/record-scope';
+import { currentRecord, useRecordScope } from '../../../lib/core/record-scope';
 import { forgetOrigin, inRecordOf, rememberOrigin } from '../../../nodes/shared/record-scope';
 
 describe('nodes/shared: inRecordOf', () => {
+  // As while a changelog cache or an exactly-once consumer reads the scope.
+  let release: () => void;
+  beforeEach(() => (release = useRecordScope()));
+  afterEach(() => release());
+
   it("runs a topic-in message's work as the handling of its record, also across awaits", async () => {
     const seen = await inRecordOf({ topic: 'payments', partition: 3, payload: 1 } as never, async () => {
       const before = currentRecord();
