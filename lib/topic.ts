@@ -612,13 +612,15 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
 
   private async openFeed(): Promise<ConsumerFeed> {
     const consumerConf = this.resolved.consumer ?? { groupId: `slipstream-${this.name}-${randomUUID()}`, readUncommitted: this.resolved.readUncommitted };
+    let transaction: StreamTransaction | undefined;
     try {
       // Named topics are created when missing; a pattern reads the topics that exist.
       if (Array.isArray(this.subscription)) {
         for (const topic of this.subscription) await this.connection().ensureTopic(topic, this.resolved.numPartitions);
       }
       this.consumer = this.connection().consumer(consumerConf);
-      const transaction = this.exactlyOnce ? this.startTransaction(consumerConf.groupId) : undefined;
+      const opened = this.exactlyOnce ? this.startTransaction(consumerConf.groupId) : undefined;
+      transaction = opened;
       const feed = new ConsumerFeed(this.consumer, this.subscription, {
         fromBeginning: this.resolved.fromBeginning,
         maxInFlight: this.maxInFlight,
@@ -632,18 +634,18 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
           for (const changelog of this.changelogs) changelog.assigned(assignment.map(({ partition }) => partition));
         },
         restored: (_topic, partition) => this.restored(partition),
-        exactlyOnce: transaction && {
+        exactlyOnce: opened && {
           commit: async (offsets) => {
-            await transaction.commit(offsets);
+            await opened.commit(offsets);
             for (const changelog of this.changelogs) await changelog.committed();
           },
           abort: async (reason) => {
             for (const changelog of this.changelogs) changelog.aborted();
-            await transaction.abort(reason);
+            await opened.abort(reason);
           },
           end: async () => {
             for (const changelog of this.changelogs) changelog.aborted();
-            await transaction.close(); // aborts a transaction still open
+            await opened.close(); // aborts a transaction still open
           },
         },
       });
@@ -653,6 +655,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
       if (this.startOffset !== undefined) await this.seek(this.startOffset);
       return feed;
     } catch (err) {
+      await transaction?.close(); // no feed ends it
       rethrowAs(`Error while consuming from Topic ${this.name}`, err);
     }
   }

@@ -95,11 +95,16 @@ export class Cache<V = unknown> extends ICache<V> {
     if (options.changelog) {
       const { source, topic } = options.changelog;
       const port = source[CHANGELOG_SOURCE](this.loggedState(), { topic });
-      this.state.attachChangelog({
-        port,
-        transactional: port.transactional,
-        record: (offsets) => writeChangelogOffsets(this.store, this.family, port.topic, offsets),
-      });
+      try {
+        this.state.attachChangelog({
+          port,
+          transactional: port.transactional,
+          record: (offsets) => writeChangelogOffsets(this.store, this.family, port.topic, offsets),
+        });
+      } catch (err) {
+        port.detach(); // the source must not restore a cache that does not exist
+        throw err;
+      }
       this.changelog = port;
     }
   }

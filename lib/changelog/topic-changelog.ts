@@ -55,7 +55,7 @@ export class TopicChangelog implements ChangelogPort {
   /** Per source partition: its restore (the latest one, queued behind earlier ones). */
   private readonly gates = new Map<number, Promise<void>>();
   /** Writes find their record's partition in the record scope while this changelog is attached. */
-  private readonly releaseScope = useRecordScope();
+  private readonly releaseScope: () => void;
 
   constructor(
     private readonly state: LoggedState,
@@ -66,6 +66,7 @@ export class TopicChangelog implements ChangelogPort {
     this.transactional = context.transaction !== undefined;
     const problem = topicNameProblem(this.topic);
     if (problem) throw new TypeError(`Changelog topic name "${this.topic}" is not valid: ${problem}`);
+    this.releaseScope = useRecordScope();
   }
 
   partitionOfWrite(): number | undefined | null {

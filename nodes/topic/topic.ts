@@ -351,9 +351,8 @@ export = function (RED: NodeAPI): void {
     const store = storeToFollow(node, def, several);
     if (store === null) return;
     const restores = new RestoreProgress();
-    // At-least-once is the library's default; the key goes to the Topic only when it says more.
-    const guarantee = def.processingGuarantee === 'exactly-once' ? { processingGuarantee: def.processingGuarantee } : {};
-    const conf: TopicConf & { processingGuarantee?: 'exactly-once' } = { groupId: def.groupId || `node-red-${node.id}`, fromBeginning: start !== 'latest', isolation, ...guarantee };
+    const processingGuarantee = exactlyOnce ? 'exactly-once' : 'at-least-once';
+    const conf: TopicConf = { groupId: def.groupId || `node-red-${node.id}`, fromBeginning: start !== 'latest', isolation, processingGuarantee };
     const topic = new Topic(
       names,
       conf,
