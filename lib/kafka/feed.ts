@@ -80,6 +80,8 @@ export class ConsumerFeed {
   private ready: RawRecord[] = [];
   private readyHead = 0;
   private readonly changed = new Notifier();
+  /** Wakes `eachBatch` waiting for room: only once a run of records may be handed out (not at every finish). */
+  private readonly room = new Notifier();
   /** Per topic, per partition: see `epochOf`. */
   private readonly epochs = new Map<string, Map<number, number>>();
   /** A number per topic, for `laneOf`. */
@@ -107,7 +109,7 @@ export class ConsumerFeed {
   ) {
     this.ledger = new CommitLedger({
       onFailure: options.onFailure,
-      changed: () => this.changed.notify(),
+      changed: () => this.ledgerChanged(),
       failed: (record, error, policy) => {
         if (policy === 'stop') this.fail(error);
         options.onRecordFailure?.(record, error, policy);
@@ -152,11 +154,18 @@ export class ConsumerFeed {
    */
   async next(): Promise<RawRecord | undefined> {
     for (;;) {
+      const record = this.take();
+      if (record) return record;
       if (this.failure) throw this.failure;
       if (this.stopped) return undefined;
-      if (!this.paused && !this.holdingForCommit && !this.holdingForRebalance && this.readyHead < this.ready.length) return this.takeReady();
       await this.changed.wait();
     }
+  }
+
+  /** The next record when one may be handed out now, without waiting (the per-record path spares a promise). */
+  take(): RawRecord | undefined {
+    if (this.failure || this.stopped || this.paused || this.holdingForCommit || this.holdingForRebalance || this.readyHead >= this.ready.length) return undefined;
+    return this.takeReady();
   }
 
   /**
@@ -176,7 +185,7 @@ export class ConsumerFeed {
   /** Records handed out and not finished, at most (`stream()` raises it for its lanes). */
   setMaxInFlight(maxInFlight: number): void {
     this.options = { ...this.options, maxInFlight };
-    this.changed.notify();
+    this.notifyAll();
   }
 
   /** Changes whenever the partition's position moves (a seek, a rebalance): records handed out before are stale. */
@@ -212,7 +221,7 @@ export class ConsumerFeed {
     if (this.paused) return;
     this.paused = true;
     this.consumer.pause(this.pausable());
-    this.changed.notify();
+    this.notifyAll();
     this.report('paused');
   }
 
@@ -220,7 +229,7 @@ export class ConsumerFeed {
     if (!this.paused) return;
     this.paused = false;
     this.consumer.resume(this.pausable());
-    this.changed.notify();
+    this.notifyAll();
     this.report('connected');
   }
 
@@ -254,7 +263,7 @@ export class ConsumerFeed {
       if (!this.failure) await this.commit();
       await this.options.exactlyOnce?.end().catch((err: Error) => this.options.logger.warn(`Topic ${String(this.subscription)}: ${err.message}`));
       this.stopped = true;
-      this.changed.notify();
+      this.notifyAll();
       await this.consumer.disconnect();
     })();
     return this.stopping;
@@ -323,7 +332,7 @@ export class ConsumerFeed {
     } finally {
       this.committingTransaction = false;
       this.holdingForCommit = false;
-      this.changed.notify();
+      this.notifyAll();
     }
   }
 
@@ -386,7 +395,7 @@ export class ConsumerFeed {
       for (const message of batch.messages) {
         if (this.ledger.openCount >= this.options.maxInFlight) {
           if (last !== undefined) resolveOffset(last);
-          while (live() && !this.paused && this.ledger.openCount >= this.options.maxInFlight) {
+          while (live() && !this.paused && !this.hasRoom()) {
             this.changed.notify(); // let the consumer take what was handed out before waiting for room
             await this.waitForRoom(payload);
           }
@@ -439,7 +448,7 @@ export class ConsumerFeed {
 
   /** Wait for a finished record, keeping the group membership alive. */
   private async waitForRoom({ heartbeat }: EachBatchPayload): Promise<void> {
-    await this.changed.wait(this.options.heartbeatInterval);
+    await this.room.wait(this.options.heartbeatInterval);
     const now = Date.now();
     if (now - this.lastHeartbeat < HEARTBEAT_EVERY_MS) return;
     this.lastHeartbeat = now;
@@ -457,7 +466,7 @@ export class ConsumerFeed {
     this.options.onAssigned?.(this.assignment);
     // Topics matched by a pattern come with the assignment: a paused feed pauses them too.
     if (this.paused && !Array.isArray(this.subscription)) this.consumer.pause(this.pausable());
-    this.changed.notify();
+    this.notifyAll();
   }
 
   /** The topics to pause or resume: the subscribed ones, or for a pattern those assigned. */
@@ -472,7 +481,28 @@ export class ConsumerFeed {
     const kept = this.ready.slice(this.readyHead).filter((r) => r.partition !== partition || r.topic !== topic);
     this.ready = kept;
     this.readyHead = 0;
+    this.notifyAll();
+  }
+
+  /**
+   * Room for a run of records: a quarter of `maxInFlight` free. Handing out
+   * runs rather than one record per finished one spares a wake-up (and its
+   * timer) per record.
+   */
+  private hasRoom(): boolean {
+    const { maxInFlight } = this.options;
+    return this.ledger.openCount <= maxInFlight - Math.ceil(maxInFlight / 4);
+  }
+
+  private ledgerChanged(): void {
     this.changed.notify();
+    if (this.hasRoom()) this.room.notify();
+  }
+
+  /** Something every waiter may care about changed (pause, stop, a failure, a partition moved). */
+  private notifyAll(): void {
+    this.changed.notify();
+    this.room.notify();
   }
 
   private report(state: ConsumerState, error?: Error): void {
@@ -481,6 +511,6 @@ export class ConsumerFeed {
 
   private fail(error: Error): void {
     this.failure ??= error;
-    this.changed.notify();
+    this.notifyAll();
   }
 }
