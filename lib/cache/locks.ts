@@ -4,28 +4,39 @@
  * keys may share a lock (as in the seed): never nest transactions on two keys.
  */
 export class LockPool {
-  private readonly tails: Array<Promise<void>>;
+  /** Per lock: whether it is held. */
+  private readonly held: boolean[];
+  /** Per lock: who waits for it, in arrival order (made at its first wait). */
+  private readonly waiting: Array<Array<() => void> | undefined>;
 
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 1) {
       throw new RangeError(`numberOfLocks must be a positive integer, got ${size}`);
     }
-    this.tails = Array.from({ length: size }, () => Promise.resolve());
+    this.held = new Array<boolean>(size).fill(false);
+    this.waiting = new Array<Array<() => void> | undefined>(size);
   }
 
   /** Run `fn` while holding the lock of `encodedKey`. */
-  async run<T>(encodedKey: Buffer, fn: () => Promise<T> | T): Promise<T> {
+  run<T>(encodedKey: Buffer, fn: () => Promise<T> | T): Promise<T> {
     const index = fnv1a(encodedKey) % this.size;
-    const previous = this.tails[index];
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    // Each waiter queues behind the one before it: first come, first served.
-    this.tails[index] = previous.then(() => held);
-    await previous;
+    // A free lock is taken at once: no promise is made for the common uncontended case.
+    if (!this.held[index]) {
+      this.held[index] = true;
+      return this.holding(index, fn);
+    }
+    const queue = (this.waiting[index] ??= []);
+    return new Promise<void>((resolve) => queue.push(resolve)).then(() => this.holding(index, fn));
+  }
+
+  private async holding<T>(index: number, fn: () => Promise<T> | T): Promise<T> {
     try {
       return await fn();
     } finally {
-      release();
+      // Handed straight to the next waiter (the lock stays held): first come, first served.
+      const next = this.waiting[index]?.shift();
+      if (next) next();
+      else this.held[index] = false;
     }
   }
 }

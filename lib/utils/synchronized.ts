@@ -6,6 +6,8 @@ interface Reader {
   read: number;
   /** Inside `next()`: done with the value it took last. */
   waiting: boolean;
+  /** While it pulls the source alone: ends that pull (it detached). */
+  abandon?: () => void;
 }
 
 /**
@@ -61,7 +63,55 @@ export class AsyncSynchronizedGenerator<T> implements AsyncIterable<T> {
     return this.copy();
   }
 
-  private async pull(reader: Reader): Promise<IteratorResult<T>> {
+  private pull(reader: Reader): Promise<IteratorResult<T>> {
+    if (this.readers.size === 1 && reader.read === this.produced && !this.fetching && !this.failure && !this.exhausted && this.readers.has(reader)) {
+      return this.pullAlone(reader);
+    }
+    return this.pullShared(reader);
+  }
+
+  /**
+   * The only reader pulls the source itself: nobody to wait for (the usual
+   * case, one handler per source, is spared the waiting machinery). A copy
+   * detached while it waits ends at once, as a shared one does (the source
+   * may never yield again).
+   */
+  private pullAlone(reader: Reader): Promise<IteratorResult<T>> {
+    this.fetching = true;
+    return new Promise<IteratorResult<T>>((resolve, reject) => {
+      reader.abandon = () => resolve(DONE);
+      const settle = (): void => {
+        this.fetching = false;
+        reader.abandon = undefined;
+        this.wake(); // readers attached meanwhile
+        if (!this.readers.has(reader)) resolve(DONE);
+        else if (this.failure) reject(this.failure.error);
+        else if (reader.read === this.produced) resolve(DONE);
+        else {
+          reader.read = this.produced;
+          resolve({ done: false, value: this.current as T });
+        }
+      };
+      const failed = (error: unknown): void => {
+        this.failure = { error };
+        settle();
+      };
+      try {
+        this.source.next().then((result) => {
+          if (result.done) this.exhausted = true;
+          else {
+            this.current = result.value;
+            this.produced++;
+          }
+          settle();
+        }, failed);
+      } catch (error) {
+        failed(error);
+      }
+    });
+  }
+
+  private async pullShared(reader: Reader): Promise<IteratorResult<T>> {
     reader.waiting = true;
     try {
       return await this.awaitNext(reader);
@@ -128,6 +178,7 @@ export class AsyncSynchronizedGenerator<T> implements AsyncIterable<T> {
 
   private async detach(reader: Reader): Promise<IteratorResult<T>> {
     if (!this.readers.delete(reader)) return DONE;
+    reader.abandon?.();
     this.wake();
     if (this.readers.size === 0 && !this.exhausted && !this.failure) {
       this.exhausted = true;
