@@ -36,8 +36,11 @@ export interface Accepted {
 }
 
 export interface DeferredSink {
-  /** Resolves once the output is accepted (queued), rejects when the sink failed. */
-  [DEFERRED_SINK](key: unknown, value: unknown): Promise<Accepted>;
+  /**
+   * The output is accepted (queued): at once, or when the promise resolves
+   * (the sink's queue was full). Throws or rejects when the sink failed.
+   */
+  [DEFERRED_SINK](key: unknown, value: unknown): Accepted | Promise<Accepted>;
 }
 
 export function isDeferredSink(x: unknown): x is DeferredSink {

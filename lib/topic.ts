@@ -3,6 +3,7 @@ import { inspect } from 'node:util';
 import type { Admin, Consumer, Message, Producer } from 'kafkajs';
 import { type CacheRestoreProgress, TopicChangelog } from './changelog';
 import { Conf } from './core/conf';
+import { isPromiseLike } from './core/sink';
 import { currentRecord, type RecordPartition, runForRecord } from './core/record-scope';
 import {
   type Accepted,
@@ -135,6 +136,11 @@ export interface TopicRecord<V = unknown> {
 }
 
 type Key = string | Buffer | number | null | undefined;
+/** Where a record produced now goes: an exactly-once consumer's transaction, or the topic's own batches. */
+interface ProduceTarget {
+  batcher: ProduceBatcher;
+  transactional: boolean;
+}
 
 const EXIT_TIMEOUT_MS = 10_000;
 /** Records in flight under `stream()`, which handles a topic's partitions concurrently. */
@@ -289,14 +295,20 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
    * record is committed only once this one was acknowledged. A failure fails
    * this sink's later records too (the stream stops; nothing is lost).
    */
-  async [DEFERRED_SINK](key: Key, value: unknown): Promise<Accepted> {
+  [DEFERRED_SINK](key: Key, value: unknown): Accepted | Promise<Accepted> {
     if (this.deferredFailure) throw this.deferredFailure;
     const message = this.message(key, value);
     if (!message) return { acked: Promise.resolve() };
-    const target = await this.target();
+    const target = this.target();
+    return isPromiseLike(target) ? target.then((resolved) => this.accept(message, resolved)) : this.accept(message, target);
+  }
+
+  /** Queue a deferred sink's `message` on `target` once it has room (no promise is made while it has). */
+  private accept(message: Message, target: ProduceTarget | undefined): Accepted | Promise<Accepted> {
     if (!target) return { acked: Promise.resolve() };
     const { batcher, transactional } = target;
-    await batcher.room();
+    const full = batcher.room();
+    if (full) return full.then(() => this.accept(message, target));
     const acked = batcher.add(message, true).then(
       () => undefined,
       (err: unknown) => {
@@ -326,13 +338,14 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
    * record's partition moved away, its new owner produces it), else this
    * topic's own batches.
    */
-  private async target(): Promise<{ batcher: ProduceBatcher; transactional: boolean } | undefined> {
+  private target(): ProduceTarget | undefined | Promise<ProduceTarget | undefined> {
     const record = currentRecord();
     const transaction = transactionOf(record);
     if (!transaction || !record) return { batcher: this.producing(), transactional: false };
     if (!transaction.accepts(record)) return undefined;
-    await this.connection().ensureTopic(this.name, this.resolved.numPartitions);
-    return { batcher: transaction.batcher(this.name), transactional: true };
+    return this.connection()
+      .ensureTopic(this.name, this.resolved.numPartitions)
+      .then(() => ({ batcher: transaction.batcher(this.name), transactional: true }));
   }
 
   private producing(): ProduceBatcher {
@@ -684,13 +697,15 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
           continue;
         }
         if (signal === Signal.RESUME) feed.resume();
-        let raw: RawRecord | undefined;
-        try {
-          raw = await feed.next();
-        } catch (err) {
-          rethrowAs(`Error while consuming from Topic ${this.name}`, err);
+        let raw = feed.take();
+        if (!raw) {
+          try {
+            raw = await feed.next();
+          } catch (err) {
+            rethrowAs(`Error while consuming from Topic ${this.name}`, err);
+          }
+          if (!raw) return;
         }
-        if (!raw) return;
         const record = this.decode(raw);
         if (record) {
           previous = raw;

@@ -26,6 +26,9 @@ import { CacheSnapshot } from './snapshot';
 import { type Columns, type Dumps, type Loads, ValueCodec } from './values';
 import type { Stored, WriteBack } from './write-back';
 
+/** What a write that needs no waiting returns (one promise, shared). */
+const RESOLVED: Promise<void> = Promise.resolve();
+
 /**
  * A RocksDB database (one column family of it) as a slipstream cache.
  *
@@ -134,9 +137,15 @@ export class Cache<V = unknown> extends ICache<V> {
 
   // Reads
 
-  async get(key: Key, defaultValue?: V): Promise<V | undefined> {
-    const stored = await this.read(key);
-    return stored === null ? defaultValue : (this.codec.decode(stored) as V);
+  /** Not an async function: a value in memory is returned without a further microtask (the per-record path). */
+  get(key: Key, defaultValue?: V): Promise<V | undefined> {
+    try {
+      const stored = this.read(key);
+      if (stored instanceof Promise) return stored.then((value) => this.decoded(value, defaultValue));
+      return Promise.resolve(this.decoded(stored, defaultValue));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   async has(key: Key): Promise<boolean> {
@@ -189,22 +198,22 @@ export class Cache<V = unknown> extends ICache<V> {
 
   // Writes — all of them go through `commit`, into the write-back buffer.
 
-  async put(key: Key, value: V): Promise<void> {
-    await this.commit([{ type: 'put', key: encodeKey(key), value: this.codec.encode(value) }]);
+  put(key: Key, value: V): Promise<void> {
+    return this.commit(() => [{ type: 'put', key: encodeKey(key), value: this.codec.encode(value) }]);
   }
 
-  async delete(key: Key): Promise<void> {
-    await this.commit([{ type: 'delete', key: encodeKey(key) }]);
+  delete(key: Key): Promise<void> {
+    return this.commit(() => [{ type: 'delete', key: encodeKey(key) }]);
   }
 
   /** Store wide columns: `getEntity(key)` gives back `[[name, value], …]`. */
-  async putEntity(key: Key, names: unknown[], values: unknown[]): Promise<void> {
-    await this.commit([{ type: 'put', key: encodeKey(key), value: this.codec.encodeEntity(names, values) }]);
+  putEntity(key: Key, names: unknown[], values: unknown[]): Promise<void> {
+    return this.commit(() => [{ type: 'put', key: encodeKey(key), value: this.codec.encodeEntity(names, values) }]);
   }
 
   /** Delete keys from `begin` (included) to `end` (excluded); resolves once written, with every change before it. */
-  async deleteRange(begin: Key, end: Key): Promise<void> {
-    await this.commit([{ type: 'deleteRange', begin: encodeKey(begin), end: encodeKey(end) }]);
+  deleteRange(begin: Key, end: Key): Promise<void> {
+    return this.commit(() => [{ type: 'deleteRange', begin: encodeKey(begin), end: encodeKey(end) }]);
   }
 
   /** A batch for `write(batch)`: its writes are applied atomically, all or none. */
@@ -216,7 +225,7 @@ export class Cache<V = unknown> extends ICache<V> {
     if (!(batch instanceof CacheBatch) || batch.owner !== this.batchOwner) {
       throw new Error('write() takes a batch made by batch() of a cache on the same database and column family');
     }
-    await this.commit(batch.ops);
+    await this.commit(() => batch.ops);
   }
 
   /**
@@ -375,17 +384,34 @@ export class Cache<V = unknown> extends ICache<V> {
   }
 
   /** The one place every write goes through (into the write-back buffer, tagged with its changelog partition). */
-  private async commit(ops: WriteOp[]): Promise<void> {
-    // Open first: a directory that cannot be opened fails the write itself.
-    const session = this.session();
-    if (session instanceof Promise) await session;
+  /**
+   * Buffer the writes `ops()` makes (encoding errors reject). Not an async
+   * function: a write that fits the buffer resolves without further
+   * microtasks (the per-record path).
+   */
+  private commit(ops: () => WriteOp[]): Promise<void> {
+    try {
+      const writes = ops();
+      // Open first: a directory that cannot be opened fails the write itself.
+      const session = this.session();
+      return session instanceof Promise ? session.then(() => this.buffer(writes)) : this.buffer(writes);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** `commit` once open: resolves when buffered, or once flushed when the buffer was full (or write-back is off). */
+  private buffer(ops: WriteOp[]): Promise<void> {
     if (this.store.readOnly) throw new Error(`Cache at ${this.absolutePath} is read-only`);
-    if (ops.length === 0) return;
+    if (ops.length === 0) return RESOLVED;
     const partition = this.changelog?.partitionOfWrite();
-    if (partition === null) return; // the partition moved away while its record was handled: its new owner handles it again
-    const full = this.state.write(ops, partition);
-    if (full) await full;
-    if (this.options.writeBack === false) await this.state.flush();
+    if (partition === null) return RESOLVED; // the partition moved away while its record was handled: its new owner handles it again
+    const full = this.state.write(ops, partition) ?? RESOLVED;
+    return this.options.writeBack === false ? full.then(() => this.state.flush()) : full;
+  }
+
+  private decoded(stored: Stored, defaultValue: V | undefined): V | undefined {
+    return stored === null ? defaultValue : (this.codec.decode(stored) as V);
   }
 
   /** This cache as its changelog's source sees it. */

@@ -37,7 +37,11 @@ export function sinkAll(sinks: readonly Sink[], handlerName: string): (output: u
   const keyed = sinks.some(isKeyedSink);
   const deliveries: Deliver[] = sinks.map((sink) =>
     isDeferredSink(sink)
-      ? (pair, acks) => sink[DEFERRED_SINK](...(pair as [unknown, unknown])).then((accepted) => void acks.push(accepted.acked))
+      ? (pair, acks) => {
+          const accepted = sink[DEFERRED_SINK](...(pair as [unknown, unknown]));
+          if (isPromiseLike(accepted)) return accepted.then(({ acked }) => void acks.push(acked));
+          acks.push(accepted.acked);
+        }
       : isKeyedSink(sink)
         ? (pair) => sink(...(pair as [unknown, unknown]))
         : (sink as (output: unknown) => unknown),

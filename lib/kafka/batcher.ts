@@ -87,9 +87,14 @@ export class ProduceBatcher {
     });
   }
 
-  /** Resolves when the queue has room (backpressure for callers that do not wait for acks). */
-  async room(): Promise<void> {
-    while (this.queue.length >= this.options.maxQueued) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+  /**
+   * Undefined while the queue has room, else a promise that resolves when it
+   * may have room again (ask again then): backpressure for callers that do
+   * not wait for acks.
+   */
+  room(): Promise<void> | undefined {
+    if (this.queue.length < this.options.maxQueued) return undefined;
+    return new Promise<void>((resolve) => this.roomWaiters.push(resolve));
   }
 
   /** Resolves when every record added so far was sent and settled (lingering ones are sent now). */

@@ -98,12 +98,14 @@ describe('ProduceBatcher', () => {
     void batcher.add(msg(2));
     void batcher.add(msg(3));
     let roomy = false;
-    void batcher.room().then(() => (roomy = true));
+    should(batcher.room()).not.be.undefined(); // full
+    void batcher.room()?.then(() => (roomy = true));
     await tick();
     should(roomy).be.false();
     r.release();
     await tick();
     should(roomy).be.true();
+    should(batcher.room()).be.undefined(); // 2 and 3 went out in one request
     await batcher.flush();
     should(r.requests).eql([['1'], ['2', '3']]);
   });
