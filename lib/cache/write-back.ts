@@ -300,8 +300,9 @@ export class WriteBack {
     });
     const read: Read = { id, key, promise, resolve, reject, stale: false };
     this.reads.set(id, read);
-    // Misses of this tick (a burst of handlers, a getMany) become one read batch.
-    if (this.queued.push(read) === 1) process.nextTick(() => void this.readQueued());
+    // Misses until the event loop's next turn (a burst of handlers, a getMany, the messages
+    // Node-RED delivers one immediate each) become one read batch: a call costs far more than a key.
+    if (this.queued.push(read) === 1) setImmediate(() => void this.readQueued());
     return read;
   }
 
