@@ -208,6 +208,8 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   private batcher: ProduceBatcher | undefined;
   /** The first failure of a record produced for `stream()` without waiting: later ones fail with it. */
   private deferredFailure: Error | undefined;
+  /** The window of records `[DEFERRED_SINK]` queued last, and the acknowledgement it handed out for it. */
+  private lingering: { window: Promise<void>; acked: Promise<void> } | undefined;
   /** What `handle` registers with `Conf` for this topic (one function per topic). */
   readonly [EXIT_HOOK] = (): Promise<void> => this.close();
 
@@ -309,18 +311,23 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     const { batcher, transactional } = target;
     const full = batcher.room();
     if (full) return full.then(() => this.accept(message, target));
-    const acked = batcher.add(message, true).then(
-      () => undefined,
-      (err: unknown) => {
-        const cause = err instanceof Error ? err.message : String(err);
-        const error = new Error(`Error while producing to Topic ${this.name}: ${cause}`, { cause: err });
-        // In a transaction a failure is the record's alone (its consumer fails, or it was aborted with its partition's move).
-        if (!transactional) this.deferredFailure ??= error;
-        throw this.deferredFailure ?? error;
-      },
-    );
+    const window = batcher.addLingering(message);
+    // Records queued together share their acknowledgement, and so its reaction here.
+    if (this.lingering?.window !== window) this.lingering = { window, acked: this.acknowledged(window, transactional) };
+    return { acked: this.lingering.acked };
+  }
+
+  /** The acknowledgement `[DEFERRED_SINK]` hands out for a window of records, failing with this topic's name. */
+  private acknowledged(window: Promise<void>, transactional: boolean): Promise<void> {
+    const acked = window.then(undefined, (err: unknown) => {
+      const cause = err instanceof Error ? err.message : String(err);
+      const error = new Error(`Error while producing to Topic ${this.name}: ${cause}`, { cause: err });
+      // In a transaction a failure is the record's alone (its consumer fails, or it was aborted with its partition's move).
+      if (!transactional) this.deferredFailure ??= error;
+      throw this.deferredFailure ?? error;
+    });
     acked.catch(() => undefined); // handled: whoever holds `acked` sees the failure, and so does the next call
-    return { acked };
+    return acked;
   }
 
   /** Encode a record to send, or log it and return undefined when dry. */
@@ -579,6 +586,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     const changelogs = [...this.changelogs];
     // A new stream (or loop) may use this topic again, as it was configured.
     this.deferredFailure = undefined;
+    this.lingering = undefined;
     this.autoFinish = this.configuredAutoFinish;
     this.maxInFlight = this.configuredMaxInFlight ?? 1;
     this.pausedByCaller = false;

@@ -34,6 +34,55 @@ interface Queued {
   settle: (error: Error | undefined, produced?: Produced) => void;
 }
 
+/**
+ * Records added with `addLingering` share one acknowledgement: it resolves
+ * once every one of them was acknowledged, or rejects with the first
+ * failure. A window takes records until a request takes one of them (or it
+ * holds `maxBatch`), so it spans one request, or two when a request was cut.
+ */
+class AckWindow {
+  readonly acked: Promise<void>;
+  /** Records of the window not yet settled. */
+  private left = 0;
+  private sealed = false;
+  private failure: Error | undefined;
+  private resolve!: () => void;
+  private reject!: (error: Error) => void;
+  /** One function for every record of the window (not a closure per record). */
+  readonly settle = (error: Error | undefined): void => {
+    if (error) this.failure ??= error;
+    this.left--;
+    this.end();
+  };
+
+  constructor() {
+    this.acked = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  get size(): number {
+    return this.left;
+  }
+
+  add(): void {
+    this.left++;
+  }
+
+  /** No more records join. */
+  seal(): void {
+    this.sealed = true;
+    this.end();
+  }
+
+  private end(): void {
+    if (!this.sealed || this.left > 0) return;
+    if (this.failure) this.reject(this.failure);
+    else this.resolve();
+  }
+}
+
 /** Backoff between retries of a failed request (kafkajs retries a few times inside each attempt as well). */
 const RETRY_BACKOFF_MS = { initial: 250, max: 5_000 };
 
@@ -62,6 +111,8 @@ export class ProduceBatcher {
   private lingering: NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
   private roomWaiters: Array<() => void> = [];
+  /** Where records added with `addLingering` go now. */
+  private window: AckWindow | undefined;
   /** Since when requests fail and are retried (undefined while they succeed). */
   private retrying: Retrying | undefined;
   /** Set by `abort`: no more retries, queued records fail with it. */
@@ -88,6 +139,23 @@ export class ProduceBatcher {
   }
 
   /**
+   * Queue a record whose caller does not wait for its acknowledgement (it
+   * lingers): resolves once it and the records added with it since the last
+   * request was taken were acknowledged, or rejects with the first failure
+   * among them. Callers that do not need each record's partition and offset
+   * share one promise per request this way, not one per record.
+   */
+  addLingering(message: Message): Promise<void> {
+    if (this.aborted) return Promise.reject(this.aborted);
+    const window = (this.window ??= new AckWindow());
+    window.add();
+    this.queue.push({ message, linger: true, added: Date.now(), settle: window.settle });
+    if (window.size >= this.options.maxBatch) this.closeWindow();
+    this.kick();
+    return window.acked;
+  }
+
+  /**
    * Undefined while the queue has room, else a promise that resolves when it
    * may have room again (ask again then): backpressure for callers that do
    * not wait for acks.
@@ -111,6 +179,7 @@ export class ProduceBatcher {
    */
   abort(error: Error): void {
     this.aborted ??= error;
+    this.closeWindow();
     this.wakeBackoff?.();
     const queued = this.queue.splice(0);
     for (const q of queued) q.settle(error);
@@ -147,6 +216,7 @@ export class ProduceBatcher {
     this.sending = true;
     this.due = false;
     const batch = this.queue.splice(0, this.options.maxBatch);
+    this.closeWindow(); // later records wait for a later request: they share a new window
     this.urgent = this.queue.some((q) => !q.linger);
     for (const wake of this.roomWaiters.splice(0)) wake();
     const { error, produced } = await this.deliver(batch);
@@ -183,6 +253,11 @@ export class ProduceBatcher {
         backoff = Math.min(backoff * 2, RETRY_BACKOFF_MS.max);
       }
     }
+  }
+
+  private closeWindow(): void {
+    this.window?.seal();
+    this.window = undefined;
   }
 
   private backoff(ms: number): Promise<void> {

@@ -78,6 +78,14 @@ class PartitionLedger {
   }
 }
 
+/** A finished record waiting for its `after`. */
+interface Waiting {
+  ledger: PartitionLedger;
+  topic: string;
+  partition: number;
+  entry: Entry;
+}
+
 export interface LedgerOptions {
   onFailure: FailurePolicy;
   /** Told about every failed record (after the policy was applied). */
@@ -102,8 +110,10 @@ export class CommitLedger {
   private readonly topics = new Map<string, Map<number, PartitionLedger>>();
   /** Records handed out and not yet finished (their `after` may still be pending). */
   private open = 0;
-  /** `after` promises not yet settled. */
+  /** Finished records whose `after` has not settled yet. */
   private waiting = 0;
+  /** Those records, by their `after`. */
+  private readonly afters = new Map<PromiseLike<unknown>, Waiting[]>();
 
   constructor(private readonly options: LedgerOptions) {}
 
@@ -147,16 +157,17 @@ export class CommitLedger {
       return;
     }
     this.waiting++;
-    after.then(
-      () => {
-        this.waiting--;
-        this.settle(ledger, topic, partition, entry);
-      },
-      (err: unknown) => {
-        this.waiting--;
-        this.settle(ledger, topic, partition, entry, err instanceof Error ? err : new Error(String(err)));
-      },
-    );
+    // Records finished with the same `after` (a sink's acknowledgement of one request) share one reaction.
+    let sharing = this.afters.get(after);
+    if (!sharing) {
+      const records: Waiting[] = (sharing = []);
+      this.afters.set(after, records);
+      after.then(
+        () => this.settleAll(after, records),
+        (err: unknown) => this.settleAll(after, records, err instanceof Error ? err : new Error(String(err))),
+      );
+    }
+    sharing.push({ ledger, topic, partition, entry });
     this.options.changed();
   }
 
@@ -209,6 +220,12 @@ export class CommitLedger {
       else this.topics.set(topic, new Map([[partition, moved]]));
     }
     this.options.changed();
+  }
+
+  private settleAll(after: PromiseLike<unknown>, records: Waiting[], failure?: Error): void {
+    this.afters.delete(after);
+    this.waiting -= records.length;
+    for (const { ledger, topic, partition, entry } of records) this.settle(ledger, topic, partition, entry, failure);
   }
 
   private settle(ledger: PartitionLedger, topic: string, partition: number, entry: Entry, failure?: Error): void {

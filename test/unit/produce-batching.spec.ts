@@ -89,6 +89,39 @@ describe('ProduceBatcher', () => {
     should(r.requests).eql([['1', '2', '3'], ['4']]);
   });
 
+  it('lingering records queued together share one acknowledgement, resolved once all of them were acknowledged', async () => {
+    const r = recording();
+    r.hold();
+    const batcher = new ProduceBatcher(r.send, options({ maxBatch: 3, maxQueued: 1_000, lingerMs: 5 }));
+    const first = batcher.addLingering(msg(0));
+    should(batcher.addLingering(msg(1))).equal(first);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the linger ran out: 0 and 1 are in flight
+    should(r.requests).eql([['0', '1']]);
+    const second = [2, 3, 4, 5].map((n) => batcher.addLingering(msg(n)));
+    should(second[0]).not.equal(first); // the request took the first window's records
+    should(second[1]).equal(second[0]);
+    should(second[2]).equal(second[0]);
+    should(second[3]).not.equal(second[0]); // the window was full (maxBatch): 5 opened the next one
+    r.release();
+    await Promise.all([first, ...second]);
+    should(r.requests).eql([['0', '1'], ['2', '3', '4'], ['5']]);
+  });
+
+  it('a window cut between two requests waits for both, and rejects with the failure of either', async () => {
+    const r = recording((messages) => (messages.some((m) => m.value === '2') ? new Error('request with 2 failed') : undefined));
+    r.hold();
+    const batcher = new ProduceBatcher(r.send, options({ maxBatch: 2, maxQueued: 1_000, lingerMs: 5 }));
+    const inFlight = batcher.add(msg(0));
+    await tick();
+    const plain = batcher.add(msg(9)); // queued before the window: the next request is 9 and 1
+    const window = [1, 2].map((n) => batcher.addLingering(msg(n)));
+    should(window[1]).equal(window[0]);
+    r.release();
+    await Promise.all([inFlight, plain]);
+    await should(window[0]).be.rejectedWith('request with 2 failed');
+    should(r.requests).eql([['0'], ['9', '1'], ['2']]);
+  });
+
   it('makes callers wait for room while the queue is full', async () => {
     const r = recording();
     r.hold();
