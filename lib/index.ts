@@ -1,5 +1,8 @@
 // Public API of the slipstream core library. No Node-RED import anywhere in lib/.
 
+// First: kafkajs's producer must load after its grouping was replaced (see kafka/linear-grouping).
+import './kafka/linear-grouping';
+
 // Utilities
 export { Signal, type SignalName } from './utils/signal';
 export { PubSub, type Listener } from './utils/pubsub';
