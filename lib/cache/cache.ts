@@ -233,9 +233,13 @@ export class Cache<V = unknown> extends ICache<V> {
    * transactions on one key run one after another, first come first served.
    * Reads and writes outside transactions are not blocked.
    */
-  async transaction<T>(key: Key, fn: (cache: this) => Promise<T> | T): Promise<T> {
-    this.assertOpen();
-    return this.locks.run(encodeKey(key), () => fn(this));
+  transaction<T>(key: Key, fn: (cache: this) => Promise<T> | T): Promise<T> {
+    try {
+      this.assertOpen();
+      return this.locks.run(encodeKey(key), fn, this);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   // Column families

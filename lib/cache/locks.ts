@@ -17,21 +17,21 @@ export class LockPool {
     this.waiting = new Array<Array<() => void> | undefined>(size);
   }
 
-  /** Run `fn` while holding the lock of `encodedKey`. */
-  run<T>(encodedKey: Buffer, fn: () => Promise<T> | T): Promise<T> {
+  /** Run `fn(arg)` while holding the lock of `encodedKey`. */
+  run<T, A>(encodedKey: Buffer, fn: (arg: A) => Promise<T> | T, arg: A): Promise<T> {
     const index = fnv1a(encodedKey) % this.size;
     // A free lock is taken at once: no promise is made for the common uncontended case.
     if (!this.held[index]) {
       this.held[index] = true;
-      return this.holding(index, fn);
+      return this.holding(index, fn, arg);
     }
     const queue = (this.waiting[index] ??= []);
-    return new Promise<void>((resolve) => queue.push(resolve)).then(() => this.holding(index, fn));
+    return new Promise<void>((resolve) => queue.push(resolve)).then(() => this.holding(index, fn, arg));
   }
 
-  private async holding<T>(index: number, fn: () => Promise<T> | T): Promise<T> {
+  private async holding<T, A>(index: number, fn: (arg: A) => Promise<T> | T, arg: A): Promise<T> {
     try {
-      return await fn();
+      return await fn(arg);
     } finally {
       // Handed straight to the next waiter (the lock stays held): first come, first served.
       const next = this.waiting[index]?.shift();

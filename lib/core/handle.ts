@@ -91,21 +91,23 @@ export function handle(...args: Array<AsyncIterable<unknown> | HandleOptions>): 
     const name = fn.name || 'anonymous';
     const sink = sinkAll(options.sink ?? [], name);
     const call = fn as (msg: unknown, kwargs: Kwargs) => unknown;
-    const run = async (msg: unknown, kwargs: Kwargs, acks: Acks): Promise<void> => {
-      let output = call(msg, kwargs);
-      switch (tag(output)) {
-        case '[object AsyncGenerator]':
-          for await (const value of output as AsyncGenerator) await sink(value, acks);
-          return;
-        case '[object Generator]':
-          for (const value of output as Generator) await sink(value, acks);
-          return;
-        default: {
-          if (isPromiseLike(output)) output = await output;
-          const sunk = sink(output, acks);
-          if (sunk) await sunk;
-        }
-      }
+    const iterate = async (output: unknown, acks: Acks): Promise<void> => {
+      if (tag(output) === '[object AsyncGenerator]') for await (const value of output as AsyncGenerator) await sink(value, acks);
+      else for (const value of output as Generator) await sink(value, acks);
+    };
+    /**
+     * Run the handler on one message and sink its outputs. Not an async
+     * function: an async handler's result is sunk in one reaction, and a
+     * synchronous one's at once (the per-record path). Throws what the
+     * handler or a sink throws synchronously.
+     */
+    const run = (msg: unknown, kwargs: Kwargs, acks: Acks): void | Promise<void> => {
+      const output = call(msg, kwargs);
+      if (output instanceof Promise) return output.then((value) => sink(value, acks));
+      const kind = tag(output);
+      if (kind === '[object AsyncGenerator]' || kind === '[object Generator]') return iterate(output, acks);
+      if (isPromiseLike(output)) return Promise.resolve(output).then((value) => sink(value, acks));
+      return sink(output, acks);
     };
     // Called directly, the handler also waits for what deferred sinks (a Topic) still owe.
     const wrapped: WrappedHandler = async (msg, kwargs = {}) => {
@@ -113,10 +115,14 @@ export function handle(...args: Array<AsyncIterable<unknown> | HandleOptions>): 
       await run(msg, kwargs, acks);
       if (acks.length > 0) await Promise.all(acks);
     };
-    const deferred: DeferredRun = async (msg, kwargs) => {
+    const deferred: DeferredRun = (msg, kwargs) => {
       const acks: Acks = [];
-      await run(msg, kwargs, acks);
-      return acks;
+      try {
+        const running = run(msg, kwargs, acks);
+        return running ? running.then(() => acks) : Promise.resolve(acks);
+      } catch (err) {
+        return Promise.reject(err);
+      }
     };
     Object.defineProperty(wrapped, RUN_DEFERRED, { value: deferred });
     Object.defineProperty(wrapped, 'name', { value: name });
