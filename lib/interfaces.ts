@@ -85,6 +85,25 @@ export interface SignalledSource {
   [ON_SIGNAL](signal: 'pause' | 'resume'): void;
 }
 
+/**
+ * An iterator (or source) that can hand out its next value without waiting
+ * when it has one at hand: `stream()` takes records this way, sparing the
+ * promises of a `next()` per record, and pulls with `next()` when it returns
+ * `NOTHING_NOW`.
+ */
+export const TAKE_NOW: unique symbol = Symbol.for('slipstream.takeNow');
+export const NOTHING_NOW: unique symbol = Symbol.for('slipstream.nothingNow');
+
+export interface TakesNow<T> {
+  [TAKE_NOW](): T | typeof NOTHING_NOW;
+}
+
+/** `x[TAKE_NOW]()`, or `NOTHING_NOW` when `x` cannot take without waiting. */
+export function takeNow<T>(x: unknown): T | typeof NOTHING_NOW {
+  const take = (x as Partial<TakesNow<T>> | null | undefined)?.[TAKE_NOW];
+  return typeof take === 'function' ? take.call(x) : NOTHING_NOW;
+}
+
 export function isKeyedSink(x: unknown): x is KeyedSink {
   return typeof x === 'function' && (x as Partial<KeyedSink>)[KEYED_SINK] === true;
 }

@@ -16,7 +16,9 @@ import {
   type Ledger,
   LEDGER_SOURCE,
   type LoggedState,
+  NOTHING_NOW,
   ON_SIGNAL,
+  TAKE_NOW,
 } from './interfaces';
 import { ProduceBatcher, type Retrying } from './kafka/batcher';
 import { compressionOf } from './kafka/client';
@@ -454,6 +456,23 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   finish(record: RecordPosition, after?: PromiseLike<unknown>): void {
     if (this.feed) this.feed.finish(record, after);
     else after?.then(undefined, () => undefined); // the consumer is gone: the record comes again anyway
+  }
+
+  /**
+   * For `stream()` (records finished explicitly): the next record when one is
+   * ready now, decoded, else `NOTHING_NOW` (pull with `next()`). Throws as
+   * `next()` would reject on a record that cannot be decoded.
+   */
+  [TAKE_NOW](): TopicRecord<V> | typeof NOTHING_NOW {
+    const feed = this.feed;
+    if (!feed || !this.generator || this.autoFinish) return NOTHING_NOW;
+    for (;;) {
+      const raw = feed.take();
+      if (!raw) return NOTHING_NOW;
+      const record = this.decode(raw);
+      if (record) return record;
+      feed.finish(raw); // skipped: done
+    }
   }
 
   /** Where partitions' commits stop at a failed record (`onFailure: 'hold'`). */

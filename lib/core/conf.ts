@@ -1,4 +1,4 @@
-import { isLedgerSource, type Ledger, LEDGER_SOURCE } from '../interfaces';
+import { isLedgerSource, type Ledger, LEDGER_SOURCE, NOTHING_NOW, takeNow } from '../interfaces';
 import { AsyncSynchronizedGenerator } from '../utils/synchronized';
 import { StreamError, warnSecondary } from './errors';
 import { PausableStream } from './pausable';
@@ -262,8 +262,21 @@ export class Conf {
         queues.delete(lane);
       }
     };
+    const messages = run.messages[Symbol.asyncIterator]();
+    /** The loop left before the source ended or failed: the source is told, as `for await` would. */
+    let abrupt = true;
     try {
-      for await (const msg of run.messages) {
+      for (;;) {
+        if (failure) break;
+        // A message at hand is taken without a promise; else wait for one.
+        abrupt = false; // a source that throws is done
+        let msg = takeNow<unknown>(messages);
+        if (msg === NOTHING_NOW) {
+          const next = await messages.next();
+          if (next.done) break;
+          msg = next.value;
+        }
+        abrupt = true;
         if (failure) break;
         const lane = run.concurrency === 'sequential' ? 0 : ledger.laneOf(msg);
         const queue = queues.get(lane);
@@ -278,6 +291,7 @@ export class Conf {
         void worker.then(() => workers.delete(worker));
       }
     } finally {
+      if (abrupt) await messages.return?.();
       // Whether the source ended, failed or a handler did: handlers running now finish, then the run ends.
       ended = true;
       end();

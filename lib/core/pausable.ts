@@ -1,4 +1,4 @@
-import { ON_SIGNAL, type SignalledSource } from '../interfaces';
+import { NOTHING_NOW, ON_SIGNAL, type SignalledSource, TAKE_NOW, takeNow } from '../interfaces';
 import { Signal } from '../utils/signal';
 
 export interface PausableStreamOptions {
@@ -69,10 +69,12 @@ export class PausableStream<T = unknown> {
   }
 
   /** Hand-written (not an async generator) so the source iterator is obtained at once. */
-  private iterate(source: AsyncIterable<T | Signal>): AsyncIterator<T> {
+  private iterate(source: AsyncIterable<T | Signal>): AsyncIterator<T> & { [TAKE_NOW](): T | typeof NOTHING_NOW } {
     const iterator = source[Symbol.asyncIterator]();
     const generator = isAsyncGenerator(iterator) ? iterator : undefined;
     return {
+      // While running, a source that takes without waiting (a Topic: told of signals at once) is taken from directly.
+      [TAKE_NOW]: (): T | typeof NOTHING_NOW => (this.running ? takeNow<T>(source) : NOTHING_NOW),
       next: async (): Promise<IteratorResult<T>> => {
         for (;;) {
           if (!generator) while (!this.running) await this.untilResumed();

@@ -1,3 +1,5 @@
+import { NOTHING_NOW, TAKE_NOW, takeNow } from '../interfaces';
+
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 /** One reader of an `AsyncSynchronizedGenerator`. */
@@ -51,9 +53,10 @@ export class AsyncSynchronizedGenerator<T> implements AsyncIterable<T> {
   copy(): AsyncIterableIterator<T> {
     const reader: Reader = { read: this.produced, waiting: false };
     this.readers.add(reader);
-    const iterator: AsyncIterableIterator<T> = {
+    const iterator: AsyncIterableIterator<T> & { [TAKE_NOW](): T | typeof NOTHING_NOW } = {
       next: () => this.pull(reader),
       return: () => this.detach(reader),
+      [TAKE_NOW]: () => this.takeAlone(reader),
       [Symbol.asyncIterator]: () => iterator,
     };
     return iterator;
@@ -109,6 +112,22 @@ export class AsyncSynchronizedGenerator<T> implements AsyncIterable<T> {
         failed(error);
       }
     });
+  }
+
+  /** The only reader takes the source's next value when the source has one at hand (see `TAKE_NOW`). */
+  private takeAlone(reader: Reader): T | typeof NOTHING_NOW {
+    if (this.readers.size !== 1 || reader.read !== this.produced || this.fetching || this.failure || this.exhausted || !this.readers.has(reader)) return NOTHING_NOW;
+    let value: T | typeof NOTHING_NOW;
+    try {
+      value = takeNow<T>(this.source);
+    } catch (error) {
+      this.failure = { error };
+      throw error;
+    }
+    if (value === NOTHING_NOW) return value;
+    this.current = value;
+    reader.read = ++this.produced;
+    return value;
   }
 
   private async pullShared(reader: Reader): Promise<IteratorResult<T>> {
