@@ -80,6 +80,8 @@ export class ConsumerFeed {
   private ready: RawRecord[] = [];
   private readyHead = 0;
   private readonly changed = new Notifier();
+  /** Wakes `next()`: records were handed out (or see `notifyAll`); not every finished record, as `changed` does. */
+  private readonly handedOut = new Notifier();
   /** Wakes `eachBatch` waiting for room: only once a run of records may be handed out (not at every finish). */
   private readonly room = new Notifier();
   /** Per topic, per partition: see `epochOf`. */
@@ -158,7 +160,7 @@ export class ConsumerFeed {
       if (record) return record;
       if (this.failure) throw this.failure;
       if (this.stopped) return undefined;
-      await this.changed.wait();
+      await this.handedOut.wait();
     }
   }
 
@@ -396,7 +398,7 @@ export class ConsumerFeed {
         if (this.ledger.openCount >= this.options.maxInFlight) {
           if (last !== undefined) resolveOffset(last);
           while (live() && !this.paused && !this.hasRoom()) {
-            this.changed.notify(); // let the consumer take what was handed out before waiting for room
+            this.handedOut.notify(); // let the consumer take what was handed out before waiting for room
             await this.waitForRoom(payload);
           }
         }
@@ -413,7 +415,7 @@ export class ConsumerFeed {
     } finally {
       // Commits are the ledger's; this is only where kafkajs fetches from next.
       if (last !== undefined && epochs?.get(partition) === epoch) resolveOffset(last);
-      this.changed.notify();
+      this.handedOut.notify();
     }
   }
 
@@ -503,6 +505,7 @@ export class ConsumerFeed {
   private notifyAll(): void {
     this.changed.notify();
     this.room.notify();
+    this.handedOut.notify();
   }
 
   private report(state: ConsumerState, error?: Error): void {
