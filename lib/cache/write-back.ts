@@ -329,10 +329,14 @@ export class WriteBack {
     }
   }
 
-  /** Keep `value` as the most recently used hot key, dropping the least recently used beyond the bound. */
+  /**
+   * Keep `value` as a hot key, dropping the least recently used beyond the
+   * bound. Recency is kept once the hot keys are three quarters of the bound:
+   * below that nothing is dropped soon, and a read spares moving its key.
+   */
   private remember(id: string, value: Stored): void {
     if (this.options.hotKeys === 0) return;
-    this.hot.delete(id);
+    if (this.hot.size >= (this.options.hotKeys * 3) / 4) this.hot.delete(id);
     this.hot.set(id, value);
     if (this.hot.size > this.options.hotKeys) this.hot.delete(this.hot.keys().next().value as string);
   }
