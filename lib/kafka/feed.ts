@@ -448,7 +448,7 @@ export class ConsumerFeed {
     return { ready: done && live(), from };
   }
 
-  /** Wait for a finished record, keeping the group membership alive. */
+  /** Wait for room (see `hasRoom`), keeping the group membership alive. */
   private async waitForRoom({ heartbeat }: EachBatchPayload): Promise<void> {
     await this.room.wait(this.options.heartbeatInterval);
     const now = Date.now();

@@ -1,5 +1,6 @@
 import should from 'should';
 import { AsyncSynchronizedGenerator } from '../../lib';
+import { NOTHING_NOW, TAKE_NOW, takeNow } from '../../lib/interfaces';
 
 const tick = (ms = 0): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -170,5 +171,26 @@ describe('AsyncSynchronizedGenerator', () => {
     await copy.next();
     await copy.next();
     should(shared.value).equal(1);
+  });
+
+  it('hands its only copy what a source has at hand without next() (TAKE_NOW), and nothing while copies share it', async () => {
+    const ready = [1, 2, 3];
+    const iterator = {
+      [TAKE_NOW]: (): number | typeof NOTHING_NOW => ready.shift() ?? NOTHING_NOW,
+      next: async () => ({ done: false as const, value: 99 }),
+    };
+    const source = { [Symbol.asyncIterator]: () => iterator };
+    const shared = new AsyncSynchronizedGenerator<number>(source);
+    const copy = shared.copy();
+    should([takeNow(copy), takeNow(copy)]).eql([1, 2]);
+    should(shared.value).equal(2);
+    const second = shared.copy();
+    should(takeNow(copy)).equal(NOTHING_NOW); // two readers: the slowest sets the pace, through next()
+    should(takeNow(second)).equal(NOTHING_NOW);
+    should(ready).eql([3]);
+    await second.return?.();
+    should(takeNow(copy)).equal(3);
+    should(takeNow(copy)).equal(NOTHING_NOW); // nothing at hand: the caller pulls
+    should(await copy.next()).eql({ done: false, value: 99 });
   });
 });
