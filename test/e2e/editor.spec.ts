@@ -266,11 +266,16 @@ describe('the Node-RED editor in Chromium', function () {
     should(untranslated).eql([], `${type}'s dialog shows catalog keys or nothing`);
   }
 
+  /** How long the editor may take to show or hide something after a click (a busy CI machine switched a tab late). */
+  const SETTLE_MS = 5_000;
+
   async function expectVisible(locator: Locator, what: string): Promise<void> {
+    await locator.waitFor({ state: 'visible', timeout: SETTLE_MS }).catch(() => undefined);
     should(await locator.isVisible()).be.true(`${what} is not visible`);
   }
 
   async function expectHidden(locator: Locator, what: string): Promise<void> {
+    await locator.waitFor({ state: 'hidden', timeout: SETTLE_MS }).catch(() => undefined);
     should(await locator.isVisible()).be.false(`${what} is visible but should be hidden`);
   }
 
