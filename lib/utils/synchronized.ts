@@ -101,11 +101,7 @@ export class AsyncSynchronizedGenerator<T> implements AsyncIterable<T> {
       };
       try {
         this.source.next().then((result) => {
-          if (result.done) this.exhausted = true;
-          else {
-            this.current = result.value;
-            this.produced++;
-          }
+          this.took(result);
           settle();
         }, failed);
       } catch (error) {
@@ -125,8 +121,8 @@ export class AsyncSynchronizedGenerator<T> implements AsyncIterable<T> {
       throw error;
     }
     if (value === NOTHING_NOW) return value;
-    this.current = value;
-    reader.read = ++this.produced;
+    this.advance(value);
+    reader.read = this.produced;
     return value;
   }
 
@@ -174,18 +170,24 @@ export class AsyncSynchronizedGenerator<T> implements AsyncIterable<T> {
   private async fetch(): Promise<void> {
     this.fetching = true;
     try {
-      const result = await this.source.next();
-      if (result.done) this.exhausted = true;
-      else {
-        this.current = result.value;
-        this.produced++;
-      }
+      this.took(await this.source.next());
     } catch (error) {
       this.failure = { error };
     } finally {
       this.fetching = false;
       this.wake();
     }
+  }
+
+  /** What the source gave: the next value, or its end. */
+  private took(result: IteratorResult<T>): void {
+    if (result.done) this.exhausted = true;
+    else this.advance(result.value);
+  }
+
+  private advance(value: T): void {
+    this.current = value;
+    this.produced++;
   }
 
   private wake(): void {
