@@ -8,11 +8,11 @@ import { sleep } from './wait';
 export const amountOf = (i: number): number => 1 + (i % 97);
 export const userOf = (i: number, users: number): string => `u${i % users}`;
 
-/** Produces payments 0 … records - 1 as JSON `{ user, amount }`, keyed by user. */
-export async function producePayments(topic: string, records: number, users: number): Promise<void> {
+/** Produces payments from … records - 1 (from 0 by default) as JSON `{ user, amount }`, keyed by user. */
+export async function producePayments(topic: string, records: number, users: number, from = 0): Promise<void> {
   const producer = kafka().producer();
   await producer.connect();
-  for (let start = 0; start < records; start += 10_000) {
+  for (let start = from; start < records; start += 10_000) {
     const messages = Array.from({ length: Math.min(10_000, records - start) }, (_, j) => {
       const i = start + j;
       return { key: userOf(i, users), value: JSON.stringify({ user: userOf(i, users), amount: amountOf(i) }) };
