@@ -29,6 +29,7 @@ export function exactTotals(records: number, users: number): Map<string, number>
   return exact;
 }
 
+/** The end offset of each partition as the admin gives it: the last stable offset, which an open transaction holds back. */
 export async function endOffsets(topic: string): Promise<Map<number, number>> {
   const admin = kafka().admin();
   await admin.connect();
@@ -39,7 +40,7 @@ export async function endOffsets(topic: string): Promise<Map<number, number>> {
   }
 }
 
-/** How many records `topic` holds (the sum of its partitions' end offsets). */
+/** How many records `topic` holds that read-committed readers can see (the sum of its partitions' last stable offsets). */
 export async function recordCount(topic: string): Promise<number> {
   return [...(await endOffsets(topic)).values()].reduce((a, b) => a + b, 0);
 }
@@ -85,31 +86,50 @@ export async function stableGroup(groupId: string, members: number, ms = 60_000)
 }
 
 /**
- * Every record of `topic` from its start to its current end, read committed
- * (records of aborted transactions skipped), values parsed as JSON.
+ * Every record of `topic` from its start, read committed (records of aborted
+ * transactions skipped), values parsed as JSON: up to a marker record
+ * written now to each partition outside any transaction, and left out. Read
+ * committed, a marker is only reached once every transaction open before it
+ * has ended (a SIGKILLed producer's when the broker times it out), so no
+ * committed record is missed. The admin's end offsets would not do: they are
+ * the last stable offsets, which such an open transaction holds back.
  */
 export async function readRecords(topic: string): Promise<Array<{ key: string; value: unknown }>> {
-  const ends = await endOffsets(topic);
+  const markers = await writeEndMarkers(topic);
   const consumer = kafka().consumer({ groupId: uniqueTopic('reader') });
   const records: Array<{ key: string; value: unknown }> = [];
-  const reached = new Set([...ends].filter(([, end]) => end === 0).map(([partition]) => partition));
+  const reached = new Set<number>();
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   await new Promise<void>((resolve) => {
-    if (reached.size === ends.size) resolve();
-    // Batches of only aborted records or transaction markers reach this event, not eachMessage.
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      if (Number(payload.lastOffset) + 1 >= (ends.get(payload.partition) ?? 0)) reached.add(payload.partition);
-      if (reached.size === ends.size) resolve();
-    });
     void consumer.run({
-      eachMessage: async ({ message }) => {
-        records.push({ key: String(message.key), value: JSON.parse(String(message.value)) });
+      eachMessage: async ({ partition, message }) => {
+        const marker = markers.get(partition) as number;
+        if (Number(message.offset) < marker) records.push({ key: String(message.key), value: JSON.parse(String(message.value)) });
+        else if (reached.add(partition).size === markers.size) resolve();
       },
     });
   });
   await consumer.disconnect();
   return records;
+}
+
+/** Writes an empty record to each partition of `topic`; their offsets by partition. */
+async function writeEndMarkers(topic: string): Promise<Map<number, number>> {
+  const partitions = [...(await endOffsets(topic)).keys()];
+  const producer = kafka().producer();
+  await producer.connect();
+  try {
+    const written = await producer.send({ topic, acks: -1, messages: partitions.map((partition) => ({ partition, key: 'end-marker', value: null })) });
+    return new Map(
+      written.map(({ partition, baseOffset }) => {
+        if (baseOffset === undefined) throw new Error(`no offset for the end marker of ${topic} partition ${partition}`);
+        return [partition, Number(baseOffset)];
+      }),
+    );
+  } finally {
+    await producer.disconnect();
+  }
 }
 
 /** The users whose final total is lower than exact, as text (empty when none is). */
