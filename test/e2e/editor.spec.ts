@@ -266,8 +266,10 @@ describe('the Node-RED editor in Chromium', function () {
     should(untranslated).eql([], `${type}'s dialog shows catalog keys or nothing`);
   }
 
-  /** How long the editor may take to show or hide something after a click (a busy CI machine switched a tab late). */
+  /** How long the editor may take to show or hide something after a click. */
   const SETTLE_MS = 5_000;
+  /** RED.tabs' double-click window (400 ms), and a margin. */
+  const TAB_DOUBLE_CLICK_MS = 450;
 
   async function expectVisible(locator: Locator, what: string): Promise<void> {
     await locator.waitFor({ state: 'visible', timeout: SETTLE_MS }).catch(() => undefined);
@@ -336,8 +338,19 @@ describe('the Node-RED editor in Chromium', function () {
       const tabs = await page.locator('#red-ui-workspace-tabs .red-ui-tab').allTextContents();
       throw new Error(`no flow tab matches ${label}; the tabs are: ${tabs.join(', ')}`);
     });
-    await tab.locator('a.red-ui-tab-label').click();
+    await clickTab(tab);
     await page.waitForTimeout(300); // the canvas redraws
+  }
+
+  /**
+   * Activates a tab of a RED.tabs bar (`tab`: its `li`). RED.tabs takes a click that comes
+   * within 400 ms of the previous click on the same bar for a double-click and does not switch
+   * (a fast run lost the handle dialog's Setup tab that way), so that time is waited out first.
+   */
+  async function clickTab(tab: Locator): Promise<void> {
+    await page.waitForTimeout(TAB_DOUBLE_CLICK_MS);
+    await tab.locator('a.red-ui-tab-label').click();
+    await tab.and(page.locator('.active')).waitFor({ timeout: SETTLE_MS });
   }
 
   // ---- the tests -----------------------------------------------------------------------
@@ -435,10 +448,10 @@ describe('the Node-RED editor in Chromium', function () {
     await body.locator('.monaco-editor, .ace_editor').first().waitFor();
     should(await body.textContent()).match(/yield/);
     await expectUsableEditor(body, 'the On Message code');
-    await tray.locator('#node-input-handle-tabs .red-ui-tab', { hasText: 'On Start' }).locator('a').click();
+    await clickTab(tray.locator('#node-input-handle-tabs .red-ui-tab', { hasText: 'On Start' }));
     await expectUsableEditor(tray.locator('#node-input-handle-init-editor'), 'the On Start code');
     await screenshot(page, 'dialog-handle-on-start');
-    await tray.locator('#node-input-handle-tabs .red-ui-tab', { hasText: 'Setup' }).locator('a').click();
+    await clickTab(tray.locator('#node-input-handle-tabs .red-ui-tab', { hasText: 'Setup' }));
     await expectFields(tray, 'node-input', ['timeout']);
     await expectVisible(tray.locator('.node-input-stores-container-row .red-ui-editableList'), 'the Stores list');
     await expectHidden(body, 'the On Message code editor on the Setup tab');
