@@ -202,13 +202,22 @@ export class ProduceBatcher {
         this.scheduled = false;
         void this.sendNext();
       });
-    } else {
-      this.lingering ??= setTimeout(() => {
-        this.lingering = undefined;
-        this.due = true;
-        this.kick();
-      }, this.options.lingerMs);
+      return;
     }
+    if (this.lingering) return;
+    // The linger counts from the oldest queued record, as Kafka's linger.ms from a batch's start:
+    // records that queued up while the previous request was on its way are sent as soon as it is done.
+    const left = this.options.lingerMs - (Date.now() - this.queue[0].added);
+    if (left <= 0) {
+      this.due = true;
+      this.kick();
+      return;
+    }
+    this.lingering = setTimeout(() => {
+      this.lingering = undefined;
+      this.due = true;
+      this.kick();
+    }, left);
   }
 
   private async sendNext(): Promise<void> {

@@ -4,6 +4,7 @@ import { type BatcherOptions, ProduceBatcher } from '../../lib/kafka/batcher';
 import { resolveTopicConf, unknownKeys } from '../../lib/kafka/config';
 import { DeliveryTimeoutError, isTransient, retryReason } from '../../lib/kafka/delivery';
 import type { Produced } from '../../lib/kafka/produced';
+import { sleep } from '../support/wait';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const msg = (n: number): Message => ({ key: `k${n}`, value: String(n) });
@@ -87,6 +88,22 @@ describe('ProduceBatcher', () => {
     await batcher.flush();
     await Promise.all(full);
     should(r.requests).eql([['1', '2', '3'], ['4']]);
+  });
+
+  it('counts the linger from the oldest queued record: records that waited out a request longer than the linger go as soon as it is done', async () => {
+    const r = recording();
+    const batcher = new ProduceBatcher(r.send, options({ maxBatch: 100, maxQueued: 1_000, lingerMs: 40 }));
+    r.hold();
+    const first = batcher.add(msg(1), true);
+    await sleep(60); // its linger ran out: on its way, held
+    should(r.requests).eql([['1']]);
+    const second = batcher.add(msg(2), true);
+    await sleep(60); // longer than the linger, while the first request is on its way
+    r.release();
+    await first;
+    await tick();
+    should(r.requests).eql([['1'], ['2']]); // at once, not a linger later
+    await second;
   });
 
   it('lingering records queued together share one acknowledgement, resolved once all of them were acknowledged', async () => {
