@@ -1,4 +1,5 @@
 import v8 from 'node:v8';
+import { NOT_PLAIN, readPlainObject, writePlainObject } from './plain-v8';
 
 export type Dumps = (value: unknown) => Buffer | Uint8Array | string;
 export type Loads = (data: Buffer) => unknown;
@@ -43,6 +44,13 @@ export class ValueCodec {
       out.writeDoubleLE(value, NUMBER_LENGTH - 8);
       return out;
     }
+    if (typeof value === 'object' && value !== null && this.dumps === v8.serialize) {
+      const plain = writePlainObject(value, 1);
+      if (plain) {
+        plain[0] = PLAIN;
+        return plain;
+      }
+    }
     const payload = this.dump(value);
     const out = Buffer.allocUnsafe(1 + payload.length);
     out[0] = PLAIN;
@@ -69,7 +77,11 @@ export class ValueCodec {
 
   /** The value; for an entity, the value of its default column (`undefined` if it has none). */
   decode(stored: Buffer): unknown {
-    if (stored[0] === PLAIN && this.loads === v8.deserialize && isV8Number(stored)) return stored.readDoubleLE(NUMBER_LENGTH - 8);
+    if (stored[0] === PLAIN && this.loads === v8.deserialize) {
+      if (isV8Number(stored)) return stored.readDoubleLE(NUMBER_LENGTH - 8);
+      const plain = readPlainObject(stored, 1);
+      if (plain !== NOT_PLAIN) return plain;
+    }
     if (stored[0] === PLAIN) return this.loads(stored.subarray(1));
     return this.decodeEntity(stored).find(([name]) => name === DEFAULT_COLUMN)?.[1];
   }
