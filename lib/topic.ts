@@ -210,7 +210,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   private batcher: ProduceBatcher | undefined;
   /** The first failure of a record produced for `stream()` without waiting: later ones fail with it. */
   private deferredFailure: Error | undefined;
-  /** The window of records `[DEFERRED_SINK]` queued last, and the acknowledgement it handed out for it. */
+  /** The window of records queued last without waiting (`enqueue`, `[DEFERRED_SINK]`), and the acknowledgement handed out for it. */
   private lingering: { window: Promise<void>; acked: Promise<void> } | undefined;
   /** What `handle` registers with `Conf` for this topic (one function per topic). */
   readonly [EXIT_HOOK] = (): Promise<void> => this.close();
@@ -301,7 +301,29 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
    */
   [DEFERRED_SINK](key: Key, value: unknown): Accepted | Promise<Accepted> {
     if (this.deferredFailure) throw this.deferredFailure;
-    const message = this.message(key, value);
+    return this.queue({ key, value });
+  }
+
+  /**
+   * Queue a record without waiting for the broker (waiting only while the
+   * produce queue is full): `acked` settles once the broker acknowledged it
+   * and the records queued with it (they share one promise per produce
+   * request), or rejects with the failure of a request it is in. For callers
+   * that hand the acknowledgement on instead of waiting for it: a Node-RED
+   * flow hands it to its topic-in's commit ledger. A failure concerns its
+   * own records only.
+   */
+  enqueue(record: OutgoingRecord): Accepted | Promise<Accepted> {
+    try {
+      const accepted = this.queue(record);
+      return isPromiseLike(accepted) ? accepted.catch((err: unknown) => rethrowAs(`Error while producing to Topic ${this.name}`, err)) : accepted;
+    } catch (err) {
+      rethrowAs(`Error while producing to Topic ${this.name}`, err);
+    }
+  }
+
+  private queue({ key, value, headers, partition }: OutgoingRecord): Accepted | Promise<Accepted> {
+    const message = this.message(key, value, headers, partition);
     if (!message) return { acked: Promise.resolve() };
     const target = this.target();
     return isPromiseLike(target) ? target.then((resolved) => this.accept(message, resolved)) : this.accept(message, target);
@@ -324,9 +346,10 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     const acked = window.then(undefined, (err: unknown) => {
       const cause = err instanceof Error ? err.message : String(err);
       const error = new Error(`Error while producing to Topic ${this.name}: ${cause}`, { cause: err });
-      // In a transaction a failure is the record's alone (its consumer fails, or it was aborted with its partition's move).
+      // `stream()` stops on it: later records of the deferred sink fail with it. In a transaction a failure is
+      // the record's alone (its consumer fails, or it was aborted with its partition's move).
       if (!transactional) this.deferredFailure ??= error;
-      throw this.deferredFailure ?? error;
+      throw error;
     });
     acked.catch(() => undefined); // handled: whoever holds `acked` sees the failure, and so does the next call
     return acked;

@@ -7,21 +7,53 @@ export interface RecordFields {
   partition?: unknown;
 }
 
+/** A message's record, and the acknowledgements of what the flow queued for it without waiting. */
+interface Origin {
+  record: RecordPartition;
+  acks: Array<PromiseLike<unknown>>;
+}
+
 /**
  * The records topic-in nodes sent messages for, by message id, until the
  * flow finished with them: the record itself knows more than the message's
  * fields — whether its partition moved away since, and (exactly-once) the
  * consumer's transaction, which the message's outputs and state join.
  */
-const origins = new Map<string, RecordPartition>();
+const origins = new Map<string, Origin>();
 
 /** `record` is the record of message `msgId` until `forgetOrigin(msgId)`. */
 export function rememberOrigin(msgId: string, record: RecordPartition): void {
-  origins.set(msgId, record);
+  origins.set(msgId, { record, acks: [] });
 }
 
-export function forgetOrigin(msgId: string): void {
+/**
+ * Forget message `msgId`'s record; returns what its commit must still wait
+ * for: the acknowledgements handed over with `handOverAck` (undefined if none).
+ */
+export function forgetOrigin(msgId: string): PromiseLike<unknown> | undefined {
+  const acks = origins.get(msgId)?.acks;
   origins.delete(msgId);
+  if (!acks || acks.length === 0) return undefined;
+  if (acks.length === 1) return acks[0];
+  const all = Promise.all(acks);
+  all.catch(() => undefined); // whoever takes it sees the failure; a caller that drops it must not crash the runtime
+  return all;
+}
+
+/** Whether message `msg` is still one of a topic-in record the flow works on. */
+export function hasOrigin(msg: RecordFields): boolean {
+  return typeof msg._msgid === 'string' && origins.has(msg._msgid);
+}
+
+/**
+ * The record of message `msg` is committed only once `acked` resolved (a
+ * failure fails the record): an output queued for it without waiting. A
+ * message whose record was forgotten meanwhile (its topic-in closed) is not
+ * committed anyway.
+ */
+export function handOverAck(msg: RecordFields, acked: PromiseLike<unknown>): void {
+  const origin = typeof msg._msgid === 'string' ? origins.get(msg._msgid) : undefined;
+  if (origin && !origin.acks.includes(acked)) origin.acks.push(acked);
 }
 
 /**
@@ -37,7 +69,7 @@ export function forgetOrigin(msgId: string): void {
  */
 export function inRecordOf<T>(msg: RecordFields, fn: () => T): T {
   const origin = typeof msg._msgid === 'string' ? origins.get(msg._msgid) : undefined;
-  if (origin) return runForRecord(origin, fn);
+  if (origin) return runForRecord(origin.record, fn);
   const { topic, partition } = msg;
   if (typeof topic === 'string' && typeof partition === 'number' && Number.isInteger(partition) && partition >= 0) {
     return runForRecord({ topic, partition }, fn);

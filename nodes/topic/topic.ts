@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { JsonCodec } from '../../lib/codecs';
-import type { ICodec } from '../../lib/interfaces';
+import type { Accepted, ICodec } from '../../lib/interfaces';
 import type { Logger } from '../../lib/log';
 import {
   COMPRESSIONS,
@@ -27,7 +27,7 @@ import { sweepAfterDeploys } from '../shared/owner';
 import { CompletionTracker } from '../shared/completion';
 import { catalogTranslator, type Translate } from '../shared/i18n';
 import { RestoreProgress } from '../shared/restore-progress';
-import { forgetOrigin, inRecordOf, rememberOrigin } from '../shared/record-scope';
+import { forgetOrigin, handOverAck, hasOrigin, inRecordOf, rememberOrigin } from '../shared/record-scope';
 import { type SharedStore, type StoreConfig, StoreFollowedError, type StoreFollower, type StoreUser } from '../shared/store';
 import { topicsOfField } from '../shared/topic-names';
 import { errorStatus, errorText, refuse, shortText, type Status } from '../shared/status';
@@ -449,8 +449,9 @@ export = function (RED: NodeAPI): void {
       // A message completed with an error fails its record (see `onFailure`).
       rememberOrigin(id, record);
       tracker.track(id, (error) => {
-        forgetOrigin(id);
-        topic.finish(record, error ? Promise.reject(error) : undefined);
+        // What topic-out nodes queued for it is acknowledged later: the commit waits for that too.
+        const acked = forgetOrigin(id);
+        topic.finish(record, error ? Promise.reject(error) : acked);
       });
       node.send({
         _msgid: id,
@@ -605,6 +606,25 @@ export = function (RED: NodeAPI): void {
       return topic;
     }
 
+    /** The acknowledgement of the records queued last, and their messages: one reaction per produce request. */
+    let watched: { acked: Promise<void>; msgs: NodeMessage[] } | undefined;
+
+    /** Status per request; on a failure Catch nodes get each of its messages (they were done already). */
+    function watch(acked: Promise<void>, msg: NodeMessage): void {
+      if (watched?.acked !== acked) {
+        const msgs: NodeMessage[] = [];
+        watched = { acked, msgs };
+        acked.then(
+          () => retries.delivered(),
+          (err: unknown) => {
+            retries.failed(err);
+            for (const failed of msgs) node.error(errorText(err), failed);
+          },
+        );
+      }
+      watched.msgs.push(msg);
+    }
+
     node.on('input', (msg: NodeMessageInFlow & { key?: unknown; headers?: unknown; partition?: unknown; kafka?: unknown }, send, done) => {
       const name = def.topic || (typeof msg.topic === 'string' ? msg.topic : '');
       if (!name) {
@@ -612,23 +632,38 @@ export = function (RED: NodeAPI): void {
         return;
       }
       const partition = msg.partition === undefined || msg.partition === null || msg.partition === '' ? undefined : Number(msg.partition);
+      const record = { key: msg.key as string | Buffer | number | null | undefined, value: msg.payload, headers: msg.headers as never, partition };
+      const failed = (err: Error): void => {
+        retries.failed(err);
+        done(err);
+      };
       // As the handling of the message's record: exactly-once, the output joins its consumer's transaction.
-      inRecordOf(msg, () =>
-        topicFor(name).produce({ key: msg.key as string | Buffer | number | null | undefined, value: msg.payload, headers: msg.headers as never, partition }),
-      ).then(
-          (produced) => {
-            retries.delivered();
-            if (ackOutput && produced) {
-              msg.kafka = { topic: name, partition: produced.partition, offset: produced.offset };
-              send(msg);
-            }
-            done();
-          },
-          (err: Error) => {
-            retries.failed(err);
-            done(err);
-          },
-        );
+      if (!ackOutput && hasOrigin(msg)) {
+        // A topic-in record's message: queued, the acknowledgement goes to the record's commit, and the flow goes on.
+        const handOver = ({ acked }: Accepted): void => {
+          handOverAck(msg, acked);
+          watch(acked, msg);
+          done();
+        };
+        let accepted: Accepted | Promise<Accepted>;
+        try {
+          accepted = inRecordOf(msg, () => topicFor(name).enqueue(record));
+        } catch (err) {
+          failed(err as Error);
+          return;
+        }
+        if (accepted instanceof Promise) accepted.then(handOver, failed);
+        else handOver(accepted);
+        return;
+      }
+      inRecordOf(msg, () => topicFor(name).produce(record)).then((produced) => {
+        retries.delivered();
+        if (ackOutput && produced) {
+          msg.kafka = { topic: name, partition: produced.partition, offset: produced.offset };
+          send(msg);
+        }
+        done();
+      }, failed);
     });
 
     node.on('close', (removed: boolean, done: () => void) => {

@@ -322,6 +322,52 @@ describe('slipstream topic nodes (real broker)', function () {
     });
   }
 
+  const growNode = (RED: any): void => {
+    RED.nodes.registerType('grow', function (this: any, def: Msg) {
+      RED.nodes.createNode(this, def);
+      this.on('input', (msg: Msg, send: (msg: Msg) => void, done: () => void) => {
+        if (msg.payload === 'big') msg.payload = 'x'.repeat(2_000_000); // more than the broker takes in a record
+        send(msg);
+        done();
+      });
+    });
+  };
+
+  it("topic-out hands a topic-in record's acknowledgement to its commit: an output the broker refuses holds the commits at its record, and Catch nodes get its message", async () => {
+    const input = uniqueTopic('nodes-ack-in');
+    const output = uniqueTopic('nodes-ack-out');
+    const groupId = uniqueTopic('g');
+    const flow = [
+      broker(),
+      { id: 'feed', type: 'slipstream-topic-out', broker: 'broker', topic: input, codec: 'string' },
+      { id: 'in', type: 'slipstream-topic-in', broker: 'broker', topic: input, groupId, start: 'committed', codec: 'string', wires: [['grow']] },
+      { id: 'grow', type: 'grow', wires: [['out']] },
+      { id: 'out', type: 'slipstream-topic-out', broker: 'broker', topic: output, codec: 'string' },
+    ];
+    await helper.load([topicNodes, growNode], onTab(flow));
+    const caught = recorder(helper.getNode('errors')); // the tab's Catch node
+    const feed = helper.getNode('feed') as any;
+    const admin = kafka().admin();
+    await admin.connect();
+    const committed = async (): Promise<string> => (await admin.fetchOffsets({ groupId, topics: [input] }))[0].partitions[0].offset;
+    try {
+      feed.receive({ payload: 'r0' });
+      const deadline = Date.now() + 30_000;
+      while ((await committed()) !== '1' && Date.now() < deadline) await sleep(200);
+      should(await committed()).equal('1', 'the first record committed');
+      for (const payload of ['big', 'r2', 'r3']) feed.receive({ payload });
+      const [first] = await received(caught, 1, 30_000);
+      should(first.error.message).match(/Error while producing to Topic .*larger than the max message size/);
+      should(first.error.source.id).equal('out');
+      await sleep(2_500); // longer than the commit interval: held at the refused record
+      should(await committed()).equal('1');
+    } finally {
+      await admin.disconnect();
+    }
+    // The records produced in the refused request with it (offsets 2 and 3 here) failed too: the status names the last.
+    should((helper.getNode('in') as any).status.lastCall.args[0]).match({ fill: 'yellow', text: /^failed p0@[123], commits held: The request included a message/ });
+  });
+
   it('an undecodable record alone in its fetch: Catch nodes get its raw bytes, it counts as done, the next record comes', async () => {
     const name = uniqueTopic('nodes-undecodable');
     const groupId = uniqueTopic('g');

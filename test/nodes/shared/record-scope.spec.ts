@@ -1,6 +1,6 @@
 import should from 'should';
 import { currentRecord, useRecordScope } from '../../../lib/core/record-scope';
-import { forgetOrigin, inRecordOf, rememberOrigin } from '../../../nodes/shared/record-scope';
+import { forgetOrigin, handOverAck, hasOrigin, inRecordOf, rememberOrigin } from '../../../nodes/shared/record-scope';
 
 describe('nodes/shared: inRecordOf', () => {
   // As while a changelog cache or an exactly-once consumer reads the scope.
@@ -38,5 +38,49 @@ describe('nodes/shared: inRecordOf', () => {
 
   it('returns what the work returns', () => {
     should(inRecordOf({ topic: 't', partition: 0 }, () => 42)).equal(42);
+  });
+});
+
+describe('nodes/shared: acknowledgements handed over to a message\'s record', () => {
+  const record = { topic: 'payments', partition: 0, offset: 1 };
+
+  it('gives forgetOrigin nothing to wait for when none was handed over, one ack as it is, several as one', async () => {
+    rememberOrigin('none', record);
+    should(hasOrigin({ _msgid: 'none' })).be.true();
+    should(forgetOrigin('none')).be.undefined();
+    should(hasOrigin({ _msgid: 'none' })).be.false();
+
+    const acked = Promise.resolve();
+    rememberOrigin('one', record);
+    handOverAck({ _msgid: 'one' }, acked);
+    handOverAck({ _msgid: 'one' }, acked); // a request's ack shared by two outputs of the message counts once
+    should(forgetOrigin('one')).equal(acked);
+
+    let release!: () => void;
+    const later = new Promise<void>((resolve) => (release = resolve));
+    rememberOrigin('two', record);
+    handOverAck({ _msgid: 'two' }, acked);
+    handOverAck({ _msgid: 'two' }, later);
+    const both = forgetOrigin('two') as Promise<unknown>;
+    let settled = false;
+    void both.then(() => (settled = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    should(settled).be.false(); // waits for the later one
+    release();
+    await both;
+  });
+
+  it('fails the combined wait with the failure of either, and ignores a message whose record was forgotten', async () => {
+    rememberOrigin('failing', record);
+    handOverAck({ _msgid: 'failing' }, Promise.resolve());
+    const failure = Promise.reject(new Error('too large'));
+    failure.catch(() => undefined);
+    handOverAck({ _msgid: 'failing' }, failure);
+    await should(forgetOrigin('failing') as Promise<unknown>).be.rejectedWith('too large');
+
+    handOverAck({ _msgid: 'gone' }, Promise.resolve());
+    handOverAck({}, Promise.resolve());
+    should(hasOrigin({ _msgid: 'gone' })).be.false();
+    should(forgetOrigin('gone')).be.undefined();
   });
 });
