@@ -166,4 +166,21 @@ describe('Topic as a batching handle() sink, at-least-once', function () {
     }
     should([...seen].map(Number).sort((a, b) => a - b)).eql(Array.from({ length: 30 }, (_, i) => i));
   });
+
+  it('enqueue: records queued together share one acknowledgement; a refused request fails its own records only', async () => {
+    const output = uniqueTopic('enqueue-out');
+    await createTopic(output);
+    const topic = track(new Topic(output, { brokers: brokers() }));
+    const together = [0, 1, 2].map((i) => topic.enqueue({ key: `k${i}`, value: String(i) }));
+    for (const accepted of together) should(accepted).not.be.a.Promise(); // room: nothing to wait for
+    const [first, ...rest] = together as Array<{ acked: Promise<void> }>;
+    for (const accepted of rest) should(accepted.acked).equal(first.acked);
+    await first.acked;
+
+    const refused = topic.enqueue({ key: 'big', value: 'x'.repeat(1_500_000) }) as { acked: Promise<void> };
+    await should(refused.acked).be.rejectedWith(new RegExp(`Error while producing to Topic ${output}: .*larger than the max message size`));
+    const after = topic.enqueue({ key: 'k3', value: '3' }) as { acked: Promise<void> };
+    await after.acked; // not failed by the earlier failure
+    should(await highWatermarks(output)).eql(['4']);
+  });
 });
