@@ -101,8 +101,14 @@ function writeValue(value: unknown, depth: number): boolean {
   }
 }
 
+/** Whether `object`'s prototype is an `Object.prototype`: this realm's, or a vm context's (Node-RED's function code makes its objects there). */
+function isPlain(object: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(object);
+  return proto === Object.prototype || (proto !== null && Object.getPrototypeOf(proto) === null && !Array.isArray(object));
+}
+
 function writeObject(object: object, depth: number): boolean {
-  if (depth >= MAX_DEPTH || Object.getPrototypeOf(object) !== Object.prototype || seen.includes(object)) return false;
+  if (depth >= MAX_DEPTH || !isPlain(object) || seen.includes(object)) return false;
   seen.push(object);
   reserve(1);
   scratch[at++] = TAG.beginObject;

@@ -1,5 +1,6 @@
 import should from 'should';
 import v8 from 'node:v8';
+import vm from 'node:vm';
 import { NOT_PLAIN, readPlainObject, writePlainObject } from '../../lib/cache/plain-v8';
 import { ValueCodec } from '../../lib/cache/values';
 
@@ -50,8 +51,9 @@ describe('Cache value encoding', () => {
       Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`key${i}`, i * 3])),
     ];
 
+    /** Equal values (should's eql takes NaN for NaN, and -0 for 0: see the -0 test), with the same prototype. */
     const same = (a: unknown, b: unknown): void => {
-      should(v8.serialize(a).equals(v8.serialize(b))).be.true(`${String(v8.serialize(a).toString('hex'))} ≠ ${String(v8.serialize(b).toString('hex'))}`);
+      should(a).eql(b);
       should(Object.getPrototypeOf(a)).equal(Object.getPrototypeOf(b));
     };
 
@@ -63,6 +65,18 @@ describe('Cache value encoding', () => {
       }
     });
 
+    it("writes an object made in another realm (a vm context, where Node-RED's function code makes its objects) as a plain one", () => {
+      const made = vm.runInNewContext('({ user: "u1", total: 3.5, n: 7, nested: { ok: true } })') as Record<string, unknown>;
+      should(Object.getPrototypeOf(made)).not.equal(Object.prototype);
+      const written = writePlainObject(made, 0);
+      if (!written) throw new Error('not written');
+      should(v8.deserialize(written)).eql({ user: 'u1', total: 3.5, n: 7, nested: { ok: true } });
+      should(v8.deserialize(written)).eql(v8.deserialize(v8.serialize(made)));
+      for (const other of ['[1, 2]', '({ at: new Date(0) })', '(new (class Point { constructor() { this.x = 1; } })())']) {
+        should(writePlainObject(vm.runInNewContext(other) as object, 0)).be.undefined();
+      }
+    });
+
     it('reads what v8.serialize wrote as v8.deserialize does (the own __proto__ key is left to v8)', () => {
       for (const value of plain) {
         const serialized = v8.serialize(value);
@@ -70,6 +84,14 @@ describe('Cache value encoding', () => {
         if (Object.keys(value).includes('__proto__')) should(read).equal(NOT_PLAIN);
         else same(read, v8.deserialize(serialized));
       }
+    });
+
+    it('keeps -0 apart from 0 both ways', () => {
+      const written = writePlainObject({ zero: 0, negative: -0 }, 0) as Buffer;
+      const back = v8.deserialize(written) as { zero: number; negative: number };
+      should([Object.is(back.zero, 0), Object.is(back.negative, -0)]).eql([true, true]);
+      const read = readPlainObject(v8.serialize({ zero: 0, negative: -0 }), 0) as { zero: number; negative: number };
+      should([Object.is(read.zero, 0), Object.is(read.negative, -0)]).eql([true, true]);
     });
 
     it('reads strings v8 wrote as two-byte (it writes them itself) and keys v8 wrote as numbers', () => {
