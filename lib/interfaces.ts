@@ -213,9 +213,12 @@ export abstract class ICache<V = unknown> extends Callable<[Key, V], Promise<voi
     return `slipstream:cache:${this.cacheId}`;
   }
 
-  protected async invoke(key: Key, value: V): Promise<void> {
-    await this.put(key, value);
-    await PubSub.instance().apublish(this.updatesTopic, [key, value]);
+  protected invoke(key: Key, value: V): Promise<void> {
+    return this.put(key, value).then(() => {
+      const pubsub = PubSub.instance();
+      // Most caches have no watcher: no update is made for nobody.
+      return pubsub.hasListeners(this.updatesTopic) ? pubsub.apublish(this.updatesTopic, [key, value]) : undefined;
+    });
   }
 
   [Symbol.asyncIterator](): AsyncIterator<[Key, V]> {

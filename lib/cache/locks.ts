@@ -29,15 +29,36 @@ export class LockPool {
     return new Promise<void>((resolve) => queue.push(resolve)).then(() => this.holding(index, fn, arg));
   }
 
-  private async holding<T, A>(index: number, fn: (arg: A) => Promise<T> | T, arg: A): Promise<T> {
+  /** `fn(arg)` with lock `index` held, released when it settles (one reaction, not an async frame). */
+  private holding<T, A>(index: number, fn: (arg: A) => Promise<T> | T, arg: A): Promise<T> {
+    let result: Promise<T> | T;
     try {
-      return await fn(arg);
-    } finally {
-      // Handed straight to the next waiter (the lock stays held): first come, first served.
-      const next = this.waiting[index]?.shift();
-      if (next) next();
-      else this.held[index] = false;
+      result = fn(arg);
+    } catch (err) {
+      this.release(index);
+      return Promise.reject(err);
     }
+    if (!(result instanceof Promise)) {
+      this.release(index);
+      return Promise.resolve(result);
+    }
+    return result.then(
+      (value) => {
+        this.release(index);
+        return value;
+      },
+      (err: unknown) => {
+        this.release(index);
+        throw err;
+      },
+    );
+  }
+
+  /** Hand lock `index` straight to the next waiter (it stays held): first come, first served. */
+  private release(index: number): void {
+    const next = this.waiting[index]?.shift();
+    if (next) next();
+    else this.held[index] = false;
   }
 }
 

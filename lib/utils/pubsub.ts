@@ -30,6 +30,10 @@ export class PubSub {
     if (listeners.size === 0) this.topics.delete(topic);
   }
 
+  hasListeners(topic: string): boolean {
+    return this.topics.has(topic); // a topic's set is dropped with its last listener
+  }
+
   /** Call every listener; promises they return are not awaited. */
   publish(topic: string, ...args: unknown[]): void {
     for (const listener of this.listeners(topic)) void listener(...args);

@@ -30,6 +30,23 @@ describe('Cache transactions', () => {
     should(await cache.get('x')).equal('abba');
   });
 
+  it('releases the lock when a transaction throws, at once or later, and rejects with its error; the next waiter goes on', async () => {
+    const holder = append('a', 20);
+    const atOnce = cache.transaction('x', () => {
+      throw new Error('at once');
+    });
+    const later = cache.transaction('x', async () => {
+      await sleep(5);
+      throw new Error('later');
+    });
+    const next = append('b', 0); // queued behind both
+    await should(atOnce).be.rejectedWith('at once');
+    await should(later).be.rejectedWith('later');
+    await Promise.all([holder, next]);
+    should(await cache.get('x')).equal('ab');
+    should(await cache.transaction('x', () => 'sync result')).equal('sync result');
+  });
+
   it('serializes transactions on one key across two Cache objects on the same database', async () => {
     const other = new Cache<string | number>(cache.path());
     try {

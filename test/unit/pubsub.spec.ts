@@ -13,8 +13,10 @@ describe('PubSub', () => {
     const got: unknown[][] = [];
     const listener = (...args: unknown[]): void => void got.push(args);
     pubsub.subscribe('t-sub', listener);
+    should(pubsub.hasListeners('t-sub')).be.true();
     pubsub.publish('t-sub', 1, 'a');
     pubsub.unsubscribe('t-sub', listener);
+    should(pubsub.hasListeners('t-sub')).be.false();
     pubsub.publish('t-sub', 2);
     should(got).eql([[1, 'a']]);
   });
