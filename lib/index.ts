@@ -1,7 +1,9 @@
 // Public API of the slipstream core library. No Node-RED import anywhere in lib/.
 
-// First: kafkajs's producer must load after its grouping was replaced (see kafka/linear-grouping).
+// First: kafkajs's producer must load after its grouping and its Produce request were replaced
+// (see kafka/linear-grouping and kafka/fast-produce-request).
 import './kafka/linear-grouping';
+import './kafka/fast-produce-request';
 
 // Utilities
 export { Signal, type SignalName } from './utils/signal';
