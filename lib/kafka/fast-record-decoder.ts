@@ -1,0 +1,161 @@
+// kafkajs 2.2.4 decodes each fetched record's timestamp and offset with Long
+// arithmetic (a varlong read as a chain of Long objects, then Long additions
+// and toString) and its headers by spreading a new object per header: a good
+// part of the consumer's CPU and garbage per record. This module replaces
+// kafkajs's record decoder with one that reads the same fields with plain
+// numbers where they are exact (every timestamp and offset Kafka gives out is
+// far below 2^53), giving the same record object; anything else goes to
+// kafkajs's own decoder. As `fast-produce-request`, it must be required before
+// kafkajs loads its record batch decoder (at the first fetch): lib/index.ts
+// requires it first; when that decoder was loaded already, it changes nothing.
+
+const RECORD_DECODER_MODULE = 'kafkajs/src/protocol/recordBatch/record/v0/decoder';
+const BATCH_DECODER_MODULE = 'kafkajs/src/protocol/recordBatch/v0/decoder';
+
+interface KafkajsDecoder {
+  buffer: Buffer;
+  offset: number;
+}
+
+export interface BatchContext {
+  firstOffset: string;
+  firstTimestamp: string;
+  maxTimestamp?: string;
+  magicByte?: number;
+  isControlBatch?: boolean;
+  timestampType?: number;
+}
+
+type Headers = Record<string, Buffer | null | Array<Buffer | null>>;
+
+export interface DecodedRecord {
+  magicByte: number | undefined;
+  attributes: number;
+  timestamp: string;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Headers;
+  isControlRecord: boolean;
+  batchContext: BatchContext;
+}
+
+type RecordDecoder = (decoder: KafkajsDecoder, batchContext?: BatchContext) => DecodedRecord;
+
+/* eslint-disable @typescript-eslint/no-require-imports -- kafkajs's internals, pinned to 2.2.4 */
+const LOG_APPEND_TIME = (require('kafkajs/src/protocol/timestampTypes') as { LOG_APPEND_TIME: number }).LOG_APPEND_TIME;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** Thrown inside to hand a record to kafkajs's decoder: a value plain numbers cannot hold exactly, or a header name that is special to objects. */
+const NOT_FAST = Symbol('not fast');
+
+class Reader {
+  constructor(
+    readonly buf: Buffer,
+    public at: number,
+  ) {}
+
+  /** kafkajs's `readVarInt`, the same arithmetic. */
+  varint(): number {
+    let byte: number;
+    let result = 0;
+    let shift = 0;
+    do {
+      byte = this.buf[this.at++];
+      result += (byte & 0x7f) << shift;
+      shift += 7;
+    } while (byte >= 0x80);
+    return (result >>> 1) ^ -(result & 1);
+  }
+
+  /** A zig-zag varlong of at most 7 bytes (49 bits) as a number, else NOT_FAST. */
+  varlong(): number {
+    let unsigned = 0;
+    let scale = 1;
+    for (let i = 0; i < 7; i++) {
+      const byte = this.buf[this.at++];
+      unsigned += (byte & 0x7f) * scale;
+      if (byte < 0x80) return unsigned % 2 === 0 ? unsigned / 2 : -(unsigned + 1) / 2;
+      scale *= 128;
+    }
+    throw NOT_FAST;
+  }
+
+  bytes(): Buffer | null {
+    const length = this.varint();
+    if (length === -1) return null;
+    const start = this.at;
+    this.at += length;
+    return this.buf.slice(start, this.at);
+  }
+
+  string(): string | null {
+    const length = this.varint();
+    if (length === -1) return null;
+    const start = this.at;
+    this.at += length;
+    return this.buf.toString('utf8', start, this.at);
+  }
+}
+
+/** `base` (a decimal string, as kafkajs gives a batch's first offset and timestamp) plus `delta`, as Long's toString would write it. */
+function plus(base: string, delta: number): string {
+  const sum = Number(base) + delta;
+  if (!Number.isSafeInteger(sum) || !Number.isSafeInteger(Number(base))) throw NOT_FAST;
+  return String(sum);
+}
+
+function decodeFast(decoder: KafkajsDecoder, batchContext: BatchContext): DecodedRecord {
+  const { firstOffset, firstTimestamp, magicByte, isControlBatch = false, timestampType, maxTimestamp } = batchContext;
+  const r = new Reader(decoder.buffer, decoder.offset);
+  const attributes = decoder.buffer.readInt8(r.at++);
+  const timestampDelta = r.varlong();
+  const timestamp = timestampType === LOG_APPEND_TIME && maxTimestamp ? maxTimestamp : plus(firstTimestamp, timestampDelta);
+  const offset = plus(firstOffset, r.varint());
+  const key = r.bytes();
+  const value = r.bytes();
+  const headers: Headers = {};
+  const count = r.varint();
+  for (let i = 0; i < count; i++) {
+    const name = String(r.string());
+    if (name === '__proto__') throw NOT_FAST;
+    const one = r.bytes();
+    const before = headers[name];
+    headers[name] = before === undefined ? one : Array.isArray(before) ? before.concat([one]) : [before, one];
+  }
+  decoder.offset = r.at;
+  return { magicByte, attributes, timestamp, offset, key, value, headers, isControlRecord: isControlBatch, batchContext };
+}
+
+/** kafkajs's record decoder, with plain numbers where they are exact (`original` decodes the rest). */
+export function fastRecordDecoder(original: RecordDecoder): RecordDecoder {
+  return (decoder, batchContext = {} as BatchContext) => {
+    const start = decoder.offset;
+    try {
+      return decodeFast(decoder, batchContext);
+    } catch (err) {
+      if (err !== NOT_FAST) throw err;
+      decoder.offset = start;
+      return original(decoder, batchContext);
+    }
+  };
+}
+
+let installed = false;
+
+/** Whether kafkajs's consumers in this thread decode records with `fastRecordDecoder` (its batch decoder was not loaded before this module). */
+export function fastRecordDecoderInstalled(): boolean {
+  return installed;
+}
+
+function install(): void {
+  if (require.cache[require.resolve(BATCH_DECODER_MODULE)]) return; // it bound the original already
+  const id = require.resolve(RECORD_DECODER_MODULE);
+  const original = require(id) as RecordDecoder;
+  const cached = require.cache[id];
+  if (!cached) return;
+  cached.exports = fastRecordDecoder(original);
+  installed = true;
+}
+
+install();
