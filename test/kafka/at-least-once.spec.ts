@@ -4,20 +4,34 @@ import path from 'node:path';
 import { Conf } from '../../lib';
 import { Topic } from '../../lib/topic';
 import { brokers, uniqueTopic } from '../support/kafka';
+import { committedOffsets } from '../support/totals';
 
 const child = path.join(__dirname, 'fixtures', 'slow-consumer.js');
 
-/** Run the slow consumer; collect what it printed; SIGKILL it after `killAfter` values. */
+/**
+ * Run the slow consumer; collect what it printed; SIGKILL it once it printed `killAfter` values
+ * and its group committed an offset (the kill must come after a commit, whatever the machine's pace).
+ */
 function runConsumer(topic: string, group: string, last: string, killAfter?: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [child, topic, group, last], { stdio: ['ignore', 'pipe', 'inherit'] });
     const seen: string[] = [];
     let buffered = '';
+    let killing = false;
+    const killOnceCommitted = async (): Promise<void> => {
+      while (proc.exitCode === null && proc.signalCode === null && !((await committedOffsets(group, topic)).get(0)! > 0)) {
+        await new Promise((wait) => setTimeout(wait, 50));
+      }
+      proc.kill('SIGKILL');
+    };
     proc.stdout.on('data', (chunk: Buffer) => {
       const lines = (buffered + chunk.toString()).split('\n');
       buffered = lines.pop() ?? '';
       seen.push(...lines);
-      if (killAfter !== undefined && seen.length >= killAfter) proc.kill('SIGKILL');
+      if (killAfter !== undefined && seen.length >= killAfter && !killing) {
+        killing = true;
+        killOnceCommitted().catch(reject);
+      }
     });
     proc.on('error', reject);
     proc.on('exit', (code, signal) => {
