@@ -52,6 +52,8 @@ export class Cache<V = unknown> extends ICache<V> {
   /** With symlinks resolved: what identifies the database in this process. */
   private readonly realPath: string;
   private readonly family: string;
+  /** `updatesTopic`, made once: every write asks for it. */
+  private readonly topicOfUpdates: string;
   private readonly options: CacheOptions;
   private readonly store: Store;
   private readonly codec = new ValueCodec();
@@ -72,6 +74,7 @@ export class Cache<V = unknown> extends ICache<V> {
     this.absolutePath = nodePath.resolve(path);
     this.realPath = realDirectory(this.absolutePath);
     this.family = options.columnFamily ?? DEFAULT_COLUMN_FAMILY;
+    this.topicOfUpdates = `slipstream:cache:${this.realPath}#${this.family}`;
     this.options = options;
     this.store = Store.acquire(this.realPath, {
       readOnly: options.readOnly === true,
@@ -114,7 +117,7 @@ export class Cache<V = unknown> extends ICache<V> {
 
   /** Caches on the same database and column family publish to the same topic. */
   protected override get updatesTopic(): string {
-    return `slipstream:cache:${this.realPath}#${this.family}`;
+    return this.topicOfUpdates;
   }
 
   /** Open the database now (otherwise it opens on first use). */
