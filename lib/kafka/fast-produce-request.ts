@@ -11,6 +11,8 @@
 // worker require it first); when the request was loaded already, it changes
 // nothing.
 
+import { replaceModule } from './replace-module';
+
 const REQUEST_MODULE = 'kafkajs/src/protocol/requests/produce/v3/request';
 const V4_MODULE = 'kafkajs/src/protocol/requests/produce/v4/request';
 
@@ -92,9 +94,12 @@ function byteLength(value: Header): number {
   return typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length;
 }
 
+/** Shared by the messages without headers (most): nothing is made per message for them. */
+const NO_HEADERS: Array<[string, Header]> = [];
+
 /** The headers as kafkajs lists them: an array value is one header per element. */
 function headerList(headers: RequestMessage['headers']): Array<[string, Header]> | undefined {
-  if (!headers) return [];
+  if (!headers) return NO_HEADERS;
   const list: Array<[string, Header]> = [];
   for (const key of Object.keys(headers)) {
     const value = headers[key];
@@ -292,21 +297,10 @@ export function fastProduceRequest(original: RequestV3): RequestV3 {
   };
 }
 
-let installed = false;
+// Versions 4–7 bind version 3 when they load.
+const installed = replaceModule(REQUEST_MODULE, V4_MODULE, fastProduceRequest);
 
 /** Whether kafkajs's Produce requests in this thread are written by `fastProduceRequest` (the request was not loaded before this module). */
 export function fastProduceRequestInstalled(): boolean {
   return installed;
 }
-
-function install(): void {
-  if (require.cache[require.resolve(V4_MODULE)]) return; // versions 4–7 bound the original already
-  const id = require.resolve(REQUEST_MODULE);
-  const original = require(id) as RequestV3;
-  const cached = require.cache[id];
-  if (!cached) return;
-  cached.exports = fastProduceRequest(original);
-  installed = true;
-}
-
-install();

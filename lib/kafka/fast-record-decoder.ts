@@ -9,6 +9,8 @@
 // kafkajs loads its record batch decoder (at the first fetch): lib/index.ts
 // requires it first; when that decoder was loaded already, it changes nothing.
 
+import { replaceModule } from './replace-module';
+
 const RECORD_DECODER_MODULE = 'kafkajs/src/protocol/recordBatch/record/v0/decoder';
 const BATCH_DECODER_MODULE = 'kafkajs/src/protocol/recordBatch/v0/decoder';
 
@@ -141,21 +143,9 @@ export function fastRecordDecoder(original: RecordDecoder): RecordDecoder {
   };
 }
 
-let installed = false;
+const installed = replaceModule(RECORD_DECODER_MODULE, BATCH_DECODER_MODULE, fastRecordDecoder);
 
 /** Whether kafkajs's consumers in this thread decode records with `fastRecordDecoder` (its batch decoder was not loaded before this module). */
 export function fastRecordDecoderInstalled(): boolean {
   return installed;
 }
-
-function install(): void {
-  if (require.cache[require.resolve(BATCH_DECODER_MODULE)]) return; // it bound the original already
-  const id = require.resolve(RECORD_DECODER_MODULE);
-  const original = require(id) as RecordDecoder;
-  const cached = require.cache[id];
-  if (!cached) return;
-  cached.exports = fastRecordDecoder(original);
-  installed = true;
-}
-
-install();

@@ -7,6 +7,7 @@
 // require it first); when kafkajs's producer is loaded already, it changes
 // nothing.
 import type { Message, PartitionerArgs, PartitionMetadata } from 'kafkajs';
+import { replaceModule } from './replace-module';
 
 type Grouping = (args: {
   topic: string;
@@ -29,21 +30,9 @@ export const groupMessagesPerPartition: Grouping = ({ topic, partitionMetadata, 
 const GROUPING_MODULE = 'kafkajs/src/producer/groupMessagesPerPartition';
 const PRODUCER_MODULE = 'kafkajs/src/producer/sendMessages';
 
-let installed = false;
+const installed = replaceModule<Grouping>(GROUPING_MODULE, PRODUCER_MODULE, () => groupMessagesPerPartition);
 
 /** Whether kafkajs's producer in this thread groups with `groupMessagesPerPartition` (it was not loaded before this module). */
 export function linearGroupingInstalled(): boolean {
   return installed;
 }
-
-function install(): void {
-  if (require.cache[require.resolve(PRODUCER_MODULE)]) return; // it bound the original already
-  const id = require.resolve(GROUPING_MODULE);
-  require(id);
-  const cached = require.cache[id];
-  if (!cached) return;
-  cached.exports = groupMessagesPerPartition;
-  installed = true;
-}
-
-install();

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import should from 'should';
 import { fastProduceRequest, type ProduceRequestArgs } from '../../lib/kafka/fast-produce-request';
+import { freshModule } from '../support/fresh-module';
 
 /** dist/ (this file is dist/test/unit/fast-produce-request.spec.js). */
 const dist = path.resolve(__dirname, '../..');
@@ -13,17 +14,6 @@ const { Types: Compression } = require('kafkajs/src/protocol/message/compression
 
 type RequestV3 = Parameters<typeof fastProduceRequest>[0];
 
-/** kafkajs 2.2.4's own Produce request v3, loaded afresh (the library may have replaced the cached one). */
-function kafkajsRequest(): RequestV3 {
-  const id = require.resolve(REQUEST);
-  const cached = require.cache[id];
-  delete require.cache[id];
-  try {
-    return require(id) as RequestV3;
-  } finally {
-    if (cached) require.cache[id] = cached;
-  }
-}
 
 /** The bytes a request encodes to, with the clock stopped (kafkajs stamps batches with Date.now()). */
 async function bytes(request: RequestV3, args: ProduceRequestArgs): Promise<Buffer> {
@@ -40,7 +30,7 @@ async function bytes(request: RequestV3, args: ProduceRequestArgs): Promise<Buff
 const value = (i: number, size: number): Buffer => Buffer.alloc(size, i % 251);
 
 describe('kafkajs Produce request written in one pass', () => {
-  const kafkajs = kafkajsRequest();
+  const kafkajs = freshModule<RequestV3>(REQUEST); // kafkajs 2.2.4's own (the library replaced the cached one)
   const fast = fastProduceRequest(kafkajs);
 
   const cases: Array<[string, ProduceRequestArgs]> = [

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import should from 'should';
 import { type BatchContext, type DecodedRecord, fastRecordDecoder } from '../../lib/kafka/fast-record-decoder';
+import { freshModule } from '../support/fresh-module';
 
 /** dist/ (this file is dist/test/unit/fast-record-decoder.spec.js). */
 const dist = path.resolve(__dirname, '../..');
@@ -14,17 +15,6 @@ const TimestampTypes = require('kafkajs/src/protocol/timestampTypes') as { LOG_A
 
 type RecordDecoder = Parameters<typeof fastRecordDecoder>[0];
 
-/** kafkajs 2.2.4's own record decoder, loaded afresh (the library may have replaced the cached one). */
-function kafkajsDecoder(): RecordDecoder {
-  const id = require.resolve(DECODER);
-  const cached = require.cache[id];
-  delete require.cache[id];
-  try {
-    return require(id) as RecordDecoder;
-  } finally {
-    if (cached) require.cache[id] = cached;
-  }
-}
 
 /** A record as kafkajs writes it: its length prefix dropped, as the batch decoder hands it to the record decoder. */
 function encoded(record: object): Buffer {
@@ -35,7 +25,7 @@ function encoded(record: object): Buffer {
 }
 
 describe('kafkajs record decoder with plain numbers', () => {
-  const kafkajs = kafkajsDecoder();
+  const kafkajs = freshModule<RecordDecoder>(DECODER); // kafkajs 2.2.4's own (the library replaced the cached one)
   const fast = fastRecordDecoder(kafkajs);
   const context = (over: Partial<BatchContext> = {}): BatchContext => ({
     firstOffset: '1234567', firstTimestamp: '1764590400123', maxTimestamp: '1764590409999', magicByte: 2, isControlBatch: false, timestampType: TimestampTypes.CREATE_TIME, ...over,

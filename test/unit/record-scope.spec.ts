@@ -1,20 +1,12 @@
 // The record scope (lib/core/record-scope.ts): entered only while something
 // reads it, since AsyncLocalStorage keeps async hooks on for every promise.
 import should from 'should';
+import { freshModule } from '../support/fresh-module';
 
 type RecordScope = typeof import('../../lib/core/record-scope');
 
 /** A copy of the module of its own: other specs' changelog caches (left open) must not count as readers here. */
-function freshRecordScope(): RecordScope {
-  const id = require.resolve('../../lib/core/record-scope');
-  const cached = require.cache[id];
-  delete require.cache[id];
-  try {
-    return require(id) as RecordScope;
-  } finally {
-    if (cached) require.cache[id] = cached;
-  }
-}
+const freshRecordScope = (): RecordScope => freshModule<RecordScope>(require.resolve('../../lib/core/record-scope'));
 
 describe('record scope', () => {
   it('is there across awaits while something reads it, and not entered once nothing does', async () => {
