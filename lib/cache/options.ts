@@ -57,7 +57,12 @@ export interface CacheOptions extends ColumnFamilyOptions {
   bufferKeys?: number;
   /** Buffered changes are written at most this many ms after they were made (default 100). */
   flushInterval?: number;
-  /** Values of this many recently used keys kept in memory per column family (default 100,000; 0: none). */
+  /**
+   * Values of this many recently used keys kept in memory per column family
+   * (default 100,000; 0: none). A column family that fits (and holds at most
+   * 64 MiB) is read whole at its first miss; while it keeps fitting, reads
+   * of keys it does not have need no RocksDB call.
+   */
   hotKeys?: number;
   /**
    * Scale-out: flushed writes also go to a compacted changelog topic, to the

@@ -82,6 +82,7 @@ export class Store {
         // A follower reads what another process writes: nothing of it may be kept.
         this.readOnly ? { ...options, hotKeys: 0 } : options,
         { path: this.path, columnFamily: family },
+        this.iterators,
       );
       entry = { state, unregister: registerStateFlush(() => state.flush()) };
       this.writeBacks.set(family, entry);

@@ -1,6 +1,6 @@
 import type { ChangelogPort, LoggedChange, StateChange } from '../interfaces';
 import type { WriteOp } from './batch';
-import type { EngineSession } from './engine';
+import type { EngineIterator, EngineSession } from './engine';
 
 /** A stored value as the engine has it; `null`: no such key (or deleted). */
 export type Stored = Buffer | null;
@@ -13,6 +13,13 @@ export interface WriteBackOptions {
   /** Values of this many recently read or written keys are kept in memory (0: none). */
   hotKeys: number;
 }
+
+/**
+ * A column family is read into memory whole at its first miss only while it
+ * holds at most this many bytes of keys and values (besides the hotKeys
+ * bound): a few big values must not fill the memory at open.
+ */
+export const WHOLE_FAMILY_BYTES = 64 * 1024 * 1024;
 
 /** Changes not yet written: ranges first (in order), then the newest value per key (and its changelog partition). */
 interface Changes {
@@ -98,13 +105,24 @@ export class WriteBack {
   /** Misses being read, by key, and those waiting for the next read batch. */
   private readonly reads = new Map<string, Read>();
   private queued: Read[] = [];
+  /**
+   * Whether `hot` holds every key on disk, so that a miss is a key RocksDB
+   * does not have: undefined until the first miss looks (`loadWhole`), false
+   * from the first key dropped from the hot keys on.
+   */
+  private whole: boolean | undefined;
+  private loadingWhole: Promise<void> | undefined;
   private failure: CacheWriteError | undefined;
 
   constructor(
     private readonly session: () => EngineSession | Promise<EngineSession>,
     private readonly options: WriteBackOptions,
     private readonly where: { path: string; columnFamily: string },
-  ) {}
+    /** Iterators open on the database (its close destroys them). */
+    private readonly iterators: Set<EngineIterator>,
+  ) {
+    if (options.hotKeys === 0) this.whole = false;
+  }
 
   /** The stored value of `key`, from the buffer, the hot keys or RocksDB. */
   read(key: Buffer): Stored | Promise<Stored> {
@@ -119,6 +137,7 @@ export class WriteBack {
       this.remember(id, hot);
       return hot;
     }
+    if (this.whole) return null;
     return (this.reads.get(id) ?? this.queueRead(id, key)).promise;
   }
 
@@ -154,6 +173,7 @@ export class WriteBack {
         ranges.push({ begin: op.begin, end: op.end });
         this.forgetReads();
         this.hot.clear();
+        this.whole = false;
         continue;
       }
       const id = op.key.toString('latin1');
@@ -225,8 +245,9 @@ export class WriteBack {
           read.stale = true;
           this.reads.delete(id);
         }
+        // On disk now; buffered changes of the key are read first, and are remembered once written.
         this.hot.delete(id);
-        if (!this.pending.entries.has(id) && !this.flushing?.entries.has(id)) this.remember(id, value);
+        this.remember(id, value);
       }
     });
   }
@@ -307,8 +328,21 @@ export class WriteBack {
   }
 
   private async readQueued(): Promise<void> {
+    if (this.whole === undefined) {
+      this.loadingWhole ??= this.serial(() => this.loadWhole()).catch(() => {
+        this.whole = false; // read key by key
+      });
+      await this.loadingWhole;
+    }
     const reads = this.queued;
     this.queued = [];
+    if (this.whole) {
+      for (const read of reads) {
+        if (this.reads.get(read.id) === read) this.reads.delete(read.id);
+        read.resolve(this.hot.get(read.id) ?? null);
+      }
+      return;
+    }
     try {
       const session = await this.session();
       const batch = session.read({ capacity: reads.length, autoDestroy: true });
@@ -330,6 +364,40 @@ export class WriteBack {
   }
 
   /**
+   * At the first miss (after the writes on their way): a column family that
+   * fits the hot keys (count and `WHOLE_FAMILY_BYTES`) is read whole, in one
+   * pass, and misses are answered from memory from then on; one that does
+   * not (by RocksDB's estimate, or once the pass goes beyond) is read key by
+   * key, as before. A failed pass leaves it at that.
+   */
+  private async loadWhole(): Promise<void> {
+    const { hotKeys } = this.options;
+    const session = await this.session();
+    const fits = async (): Promise<Array<[string, Buffer]> | undefined> => {
+      if (Number((await session.getProperty('rocksdb.estimate-num-keys')) ?? 0) > hotKeys) return undefined;
+      const entries: Array<[string, Buffer]> = [];
+      let bytes = 0;
+      const iterator = session.iterator({}, { reverse: false, limit: hotKeys + 1, capacity: 1024, values: true });
+      this.iterators.add(iterator);
+      try {
+        for await (const { key, value } of iterator) {
+          bytes += key.length + (value as Buffer).length;
+          if (entries.push([key.toString('latin1'), value as Buffer]) > hotKeys || bytes > WHOLE_FAMILY_BYTES) return undefined;
+        }
+      } finally {
+        this.iterators.delete(iterator);
+        iterator.destroy();
+      }
+      return entries;
+    };
+    // Hot keys are on disk too, with the same values (or null: known absent).
+    const unknown = (await fits())?.filter(([id]) => !this.hot.has(id));
+    // A range delete or a dropped hot key meanwhile has decided it (false).
+    this.whole = this.whole === undefined && unknown !== undefined && unknown.length + this.hot.size <= hotKeys;
+    if (this.whole) for (const [id, value] of unknown as Array<[string, Buffer]>) this.hot.set(id, value);
+  }
+
+  /**
    * Keep `value` as a hot key, dropping the least recently used beyond the
    * bound. Recency is kept once the hot keys are three quarters of the bound:
    * below that nothing is dropped soon, and a read spares moving its key.
@@ -338,7 +406,10 @@ export class WriteBack {
     if (this.options.hotKeys === 0) return;
     if (this.hot.size >= (this.options.hotKeys * 3) / 4) this.hot.delete(id);
     this.hot.set(id, value);
-    if (this.hot.size > this.options.hotKeys) this.hot.delete(this.hot.keys().next().value as string);
+    if (this.hot.size > this.options.hotKeys) {
+      this.hot.delete(this.hot.keys().next().value as string);
+      this.whole = false;
+    }
   }
 
   /** Reads on their way may return values from before a range delete: do not keep them. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import should from 'should';
 import { Cache } from '../../lib/cache';
 import { loadEngine } from '../../lib/cache/engine';
+import { WHOLE_FAMILY_BYTES } from '../../lib/cache/write-back';
 import { commitBarrier } from '../../lib/core/commit-barrier';
 import { collect, removeTempDirs, sleep, tempDir } from './helpers';
 
@@ -17,6 +18,18 @@ async function onDisk(dir: string, key: string | number): Promise<unknown> {
   } finally {
     await follower.close();
   }
+}
+
+/** Counts read batches made on the real engine (it still does the work) until `restore()`. */
+function countReadBatches(): { readonly count: number; restore(): void } {
+  const engine = loadEngine().prototype as unknown as { read: (...args: unknown[]) => unknown };
+  const read = engine.read;
+  const counter = { count: 0, restore: () => void (engine.read = read) };
+  engine.read = function (this: unknown, ...args: unknown[]) {
+    counter.count++;
+    return read.apply(this, args);
+  };
+  return counter;
 }
 
 describe('Cache write-back', () => {
@@ -46,25 +59,92 @@ describe('Cache write-back', () => {
     await cache.close(); // a fresh cache: nothing hot
     const reopened = new Cache(cache.path(), { ...MANUAL, hotKeys: 100 });
     await reopened.ready();
-    // Counts calls into the real engine (it still does the work).
-    const engine = loadEngine().prototype as unknown as { read: (...args: unknown[]) => unknown };
-    const read = engine.read;
-    let batches = 0;
-    engine.read = function (this: unknown, ...args: unknown[]) {
-      batches++;
-      return read.apply(this, args);
-    };
+    const batches = countReadBatches();
     try {
       const values = await Promise.all(Array.from({ length: 500 }, (_, i) => reopened.get(i)));
       should(values).eql(Array.from({ length: 500 }, (_, i) => i));
-      should(batches).equal(1);
+      should(batches.count).equal(1);
       await reopened.get(499); // among the 100 most recently read
       await reopened.getMany([498, 497]);
-      should(batches).equal(1);
+      should(batches.count).equal(1);
       await reopened.get(0); // evicted
-      should(batches).equal(2);
+      should(batches.count).equal(2);
     } finally {
-      engine.read = read;
+      batches.restore();
+      await reopened.close();
+    }
+  });
+
+  it('reads a column family that fits the hot keys whole at its first miss, and answers absent keys without RocksDB', async () => {
+    const cache = new Cache(tempDir(), MANUAL);
+    for (let i = 0; i < 50; i++) await cache.put(i, `v${i}`);
+    await cache.close();
+    const reopened = new Cache(cache.path(), { ...MANUAL, hotKeys: 100 });
+    await reopened.ready();
+    const batches = countReadBatches();
+    try {
+      should(await reopened.getMany(Array.from({ length: 60 }, (_, i) => i))).eql(Array.from({ length: 60 }, (_, i) => (i < 50 ? `v${i}` : undefined)));
+      should(await reopened.has('never written')).be.false();
+      await reopened.put('new', 1);
+      await reopened.delete(3);
+      await reopened.flush();
+      should(await reopened.getMany(['new', 3, 4])).eql([1, undefined, 'v4']);
+      should(batches.count).equal(0);
+    } finally {
+      batches.restore();
+      await reopened.close();
+    }
+  });
+
+  it('reads key by key again once a hot key was dropped or a range deleted', async () => {
+    const dir = tempDir();
+    const cache = new Cache(dir, { ...MANUAL, hotKeys: 60 });
+    for (let i = 0; i < 50; i++) await cache.put(i, i);
+    await cache.flush();
+    const batches = countReadBatches();
+    try {
+      should(await cache.get('absent')).be.undefined();
+      should(batches.count).equal(0); // the 50 keys on disk are hot: the family is held whole
+      for (let i = 50; i < 70; i++) await cache.put(i, i);
+      await cache.flush(); // 70 keys: the oldest hot keys are dropped
+      should(await cache.getMany([0, 69, 'absent again'])).eql([0, 69, undefined]);
+      should(batches.count).equal(1);
+    } finally {
+      batches.restore();
+      await cache.close();
+    }
+
+    const ranged = new Cache(tempDir(), { ...MANUAL, hotKeys: 100 });
+    for (let i = 0; i < 10; i++) await ranged.put(i, i);
+    await ranged.flush();
+    const afterRange = countReadBatches();
+    try {
+      should(await ranged.get('absent')).be.undefined();
+      await ranged.deleteRange(2, 5);
+      await ranged.flush();
+      should(await ranged.getMany([1, 2, 5, 'absent'])).eql([1, undefined, 5, undefined]);
+      should(afterRange.count).equal(1);
+    } finally {
+      afterRange.restore();
+      await ranged.close();
+    }
+  });
+
+  it('does not read a column family whole when its values exceed WHOLE_FAMILY_BYTES', async function () {
+    this.timeout(60_000);
+    const big = Buffer.alloc(1024 * 1024, 7);
+    const cache = new Cache(tempDir(), MANUAL);
+    const count = WHOLE_FAMILY_BYTES / big.length + 1;
+    for (let i = 0; i < count; i++) await cache.put(i, big);
+    await cache.close();
+    const reopened = new Cache(cache.path(), MANUAL);
+    const batches = countReadBatches();
+    try {
+      should(await reopened.get('absent')).be.undefined();
+      should(batches.count).equal(1);
+      should(Buffer.compare((await reopened.get(count - 1)) as Buffer, big)).equal(0);
+    } finally {
+      batches.restore();
       await reopened.close();
     }
   });
