@@ -52,8 +52,9 @@ export function packMessages(messages: Message[]): PackedMessages {
     layout[i * SLOTS] = put(message.key);
     layout[i * SLOTS + 1] = put(message.value);
     layout[i * SLOTS + 2] = message.partition ?? NO_PARTITION;
-    if (message.headers || message.timestamp !== undefined) {
-      extras.push({ index: i, headers: message.headers && cloneableHeaders(message.headers), timestamp: message.timestamp });
+    // Empty headers (a Node-RED message passes its record's `{}` on) cost as much to clone as full ones.
+    if (hasHeaders(message.headers) || message.timestamp !== undefined) {
+      extras.push({ index: i, headers: hasHeaders(message.headers) ? cloneableHeaders(message.headers) : undefined, timestamp: message.timestamp });
     }
   });
   return { count: messages.length, bytes, layout, strings, extras };
@@ -83,6 +84,11 @@ export function unpackMessages(packed: PackedMessages): Message[] {
     if (timestamp !== undefined) messages[index].timestamp = timestamp;
   }
   return messages;
+}
+
+function hasHeaders(headers: IHeaders | undefined): headers is IHeaders {
+  for (const _ in headers) return true;
+  return false;
 }
 
 /** Header Buffers as plain Uint8Array copies (a Buffer would clone its pool; it arrives as a Uint8Array anyway). */

@@ -61,6 +61,19 @@ describe('packed messages (for the produce thread)', () => {
     should(out[3].timestamp).equal('1700000000000');
   });
 
+  it('carry empty headers as none: only messages with a header or a timestamp have extras', () => {
+    const packed = packMessages([
+      { key: 'a', value: 'x', headers: {} },
+      { key: 'b', value: 'y', headers: { h: 'v' } },
+      { key: 'c', value: 'z', headers: {}, timestamp: '1' },
+    ]);
+    should(packed.extras).eql([
+      { index: 1, headers: { h: 'v' }, timestamp: undefined },
+      { index: 2, headers: undefined, timestamp: '1' },
+    ]);
+    should(unpackMessages(packed).map((m) => m.headers)).eql([undefined, { h: 'v' }, undefined]);
+  });
+
   it('pack nothing as nothing', () => {
     should(unpackMessages(packMessages([]))).eql([]);
   });
