@@ -8,7 +8,7 @@ import { inRecordOf } from '../shared/record-scope';
 import { parseList, presetOptions, SharedStore, type StoreConfig, type StoreState } from '../shared/store';
 import { sweepAfterDeploys } from '../shared/owner';
 import { errorStatus, refuse } from '../shared/status';
-import { evaluateProperty } from '../shared/typed-input';
+import { evaluateProperty, type PropertyUtil, propertyReader, propertyWriter } from '../shared/typed-input';
 import { UserCode } from '../shared/user-code';
 
 // ---- slipstream-store (config) ---------------------------------------------------
@@ -87,7 +87,8 @@ export = function (RED: NodeAPI): void {
     node.on('close', () => RED.events.removeListener('flows:started', check));
   }
 
-  const evaluate = (node: Node, value: string, type: string, msg: Msg): Promise<unknown> => evaluateProperty(RED.util, node, msg, value, type);
+  const util = RED.util as unknown as PropertyUtil;
+  const evaluate = (node: Node, value: string, type: string, msg: Msg): Promise<unknown> => evaluateProperty(util, node, msg, value, type);
 
   function SlipstreamCache(this: Node, def: CacheDef): void {
     RED.nodes.createNode(this, def);
@@ -111,6 +112,10 @@ export = function (RED: NodeAPI): void {
       return;
     }
     const store = config.store;
+    const readKey = propertyReader(util, node, keyProp, keyType);
+    const readValue = propertyReader(util, node, valueProp, valueType);
+    const writeKey = propertyWriter(util, keyProp);
+    const writeValue = propertyWriter(util, valueProp);
     // Looked up per message: a topic-in that the store follows makes its caches again (with a changelog).
     const cacheOf = (): Cache => store.cache(def.columnFamily);
     let update: Update | undefined;
@@ -139,8 +144,13 @@ export = function (RED: NodeAPI): void {
       refuse(node, new Error(`slipstream-cache: ${reason}`), errorStatus(reason));
     }
 
-    async function keyOf(msg: Msg): Promise<Key> {
-      const key = await evaluate(node, keyProp, keyType, msg);
+    /** The message's key: at once for a msg property (the usual case), else a promise. */
+    function keyOf(msg: Msg): Key | Promise<Key> {
+      const key = readKey(msg);
+      return key instanceof Promise ? key.then(checkedKey) : checkedKey(key);
+    }
+
+    function checkedKey(key: unknown): Key {
       if (key === undefined || key === null) {
         const where = keyType === 'msg' ? `msg.${keyProp}` : `the ${keyType} ${keyProp}`;
         throw new Error(`slipstream-cache: ${t('slipstream-cache.errors.no-key', { where, value: String(key) })}`);
@@ -149,13 +159,13 @@ export = function (RED: NodeAPI): void {
     }
 
     function withValue(msg: Msg, value: unknown): Msg {
-      RED.util.setMessageProperty(msg as NodeMessage, valueProp, value, true);
+      writeValue(msg, value);
       return msg;
     }
 
     function entryMessage(msg: Msg, entry: QueryEntry, index: number, count: number, id: string): Msg {
       const out = RED.util.cloneMessage(msg as NodeMessage) as Msg;
-      RED.util.setMessageProperty(out as NodeMessage, keyProp, entry.key, true);
+      writeKey(out, entry.key);
       // `type` (not in @types/node-red) lets a join node in automatic mode rebuild the array.
       Object.assign(out, { parts: { id, index, count, type: 'array' } });
       return withValue(out, def.query === 'keys' ? entry.key : entry.value);
@@ -176,7 +186,8 @@ export = function (RED: NodeAPI): void {
 
     /** Read-modify-write under the key's transaction lock; the new value is published. */
     async function updateValue(msg: Msg): Promise<Msg[]> {
-      const key = await keyOf(msg);
+      const read = keyOf(msg);
+      const key = read instanceof Promise ? await read : read;
       const value = await cacheOf().transaction(key, async (locked) => {
         const old = await locked.get(key);
         const next = await (update as Update)(old, msg);
@@ -195,7 +206,7 @@ export = function (RED: NodeAPI): void {
           return [withValue(msg, await cacheOf().has(await keyOf(msg)))];
         case 'put': {
           const key = await keyOf(msg);
-          const value = await evaluate(node, valueProp, valueType, msg);
+          const value = await readValue(msg);
           await cacheOf()(key, value); // store and publish to watchers
           return [msg];
         }
@@ -220,7 +231,7 @@ export = function (RED: NodeAPI): void {
           if (next.done) return;
           const [key, value] = next.value;
           const msg = {} as Msg;
-          RED.util.setMessageProperty(msg as NodeMessage, keyProp, key, true);
+          writeKey(msg, key);
           node.send(withValue(msg, value) as NodeMessage);
         }
       })();
