@@ -435,6 +435,7 @@ function isEmpty(changes: Changes): boolean {
 function changed(changes: Changes, id: string, key: Buffer): Stored | undefined {
   const entry = changes.entries.get(id);
   if (entry) return entry.value;
+  if (changes.ranges.length === 0) return undefined;
   return changes.ranges.some((range) => inRange(key, range)) ? null : undefined;
 }
 

@@ -28,6 +28,7 @@ import { CompletionTracker } from '../shared/completion';
 import { catalogTranslator, type Translate } from '../shared/i18n';
 import { RestoreProgress } from '../shared/restore-progress';
 import { forgetOrigin, handOverAck, hasOrigin, inRecordOf, rememberOrigin } from '../shared/record-scope';
+import { nextMessageId } from '../shared/message-ids';
 import { type SharedStore, type StoreConfig, StoreFollowedError, type StoreFollower, type StoreUser } from '../shared/store';
 import { topicsOfField } from '../shared/topic-names';
 import { errorStatus, errorText, refuse, shortText, type Status } from '../shared/status';
@@ -445,7 +446,7 @@ export = function (RED: NodeAPI): void {
     });
 
     function emit(record: TopicRecord): void {
-      const id = RED.util.generateId();
+      const id = nextMessageId();
       // A message completed with an error fails its record (see `onFailure`).
       rememberOrigin(id, record);
       tracker.track(id, (error) => {
