@@ -38,8 +38,7 @@ export class CompletionTracker {
     if (entry && entry.outstanding <= 0) this.settle(id);
   }
 
-  /** Forget everything without settling (the node closes; unfinished messages are redelivered later). */
-  /** Forget every message still tracked (they are not settled); returns their ids. */
+  /** Forget every message still tracked without settling them (the node closes; they are redelivered later); returns their ids. */
   clear(): string[] {
     const ids = [...this.open.keys()];
     this.open.clear();
