@@ -16,8 +16,9 @@ export interface RecordPosition {
   offset: number;
 }
 
-/** A record handed out whose work is not yet known to be done. */
+/** A record handed out whose work is not yet known to be done (also while it waits for its `after`). */
 interface Entry {
+  readonly ledger: PartitionLedger;
   offset: number;
   /** `finish` not called yet: the record still takes a slot of `maxInFlight`. */
   open: boolean;
@@ -37,8 +38,13 @@ class PartitionLedger {
   /** The failed record the partition's commits stop at (policy `hold`). */
   held: { offset: number; error: Error } | undefined;
 
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+  ) {}
+
   add(offset: number): Entry {
-    const entry: Entry = { offset, open: true, done: false };
+    const entry: Entry = { ledger: this, offset, open: true, done: false };
     this.entries.set(offset, entry);
     this.order.push(offset);
     return entry;
@@ -78,14 +84,6 @@ class PartitionLedger {
   }
 }
 
-/** A finished record waiting for its `after`. */
-interface Waiting {
-  ledger: PartitionLedger;
-  topic: string;
-  partition: number;
-  entry: Entry;
-}
-
 export interface LedgerOptions {
   onFailure: FailurePolicy;
   /** Told about every failed record (after the policy was applied). */
@@ -113,7 +111,7 @@ export class CommitLedger {
   /** Finished records whose `after` has not settled yet. */
   private waiting = 0;
   /** Those records, by their `after`. */
-  private readonly afters = new Map<PromiseLike<unknown>, Waiting[]>();
+  private readonly afters = new Map<PromiseLike<unknown>, Entry[]>();
 
   constructor(private readonly options: LedgerOptions) {}
 
@@ -132,7 +130,7 @@ export class CommitLedger {
     let partitions = this.topics.get(topic);
     if (!partitions) this.topics.set(topic, (partitions = new Map()));
     let ledger = partitions.get(partition);
-    if (!ledger) partitions.set(partition, (ledger = new PartitionLedger()));
+    if (!ledger) partitions.set(partition, (ledger = new PartitionLedger(topic, partition)));
     ledger.add(offset);
     this.open++;
   }
@@ -153,21 +151,21 @@ export class CommitLedger {
     entry.open = false;
     this.open--;
     if (!after) {
-      this.settle(ledger, topic, partition, entry);
+      this.settle(entry);
       return;
     }
     this.waiting++;
     // Records finished with the same `after` (a sink's acknowledgement of one request) share one reaction.
     let sharing = this.afters.get(after);
     if (!sharing) {
-      const records: Waiting[] = (sharing = []);
+      const records: Entry[] = (sharing = []);
       this.afters.set(after, records);
       after.then(
         () => this.settleAll(after, records),
         (err: unknown) => this.settleAll(after, records, err instanceof Error ? err : new Error(String(err))),
       );
     }
-    sharing.push({ ledger, topic, partition, entry });
+    sharing.push(entry);
     this.options.changed();
   }
 
@@ -214,7 +212,7 @@ export class CommitLedger {
       partitions.delete(partition);
     }
     if (position !== undefined) {
-      const moved = new PartitionLedger();
+      const moved = new PartitionLedger(topic, partition);
       moved.committable = position;
       if (partitions) partitions.set(partition, moved);
       else this.topics.set(topic, new Map([[partition, moved]]));
@@ -222,13 +220,15 @@ export class CommitLedger {
     this.options.changed();
   }
 
-  private settleAll(after: PromiseLike<unknown>, records: Waiting[], failure?: Error): void {
+  private settleAll(after: PromiseLike<unknown>, records: Entry[], failure?: Error): void {
     this.afters.delete(after);
     this.waiting -= records.length;
-    for (const { ledger, topic, partition, entry } of records) this.settle(ledger, topic, partition, entry, failure);
+    for (const entry of records) this.settle(entry, failure);
   }
 
-  private settle(ledger: PartitionLedger, topic: string, partition: number, entry: Entry, failure?: Error): void {
+  private settle(entry: Entry, failure?: Error): void {
+    const { ledger } = entry;
+    const { topic, partition } = ledger;
     if (this.topics.get(topic)?.get(partition) !== ledger) return; // forgotten meanwhile
     if (failure && this.options.onFailure !== 'skip') {
       entry.failure = failure;
