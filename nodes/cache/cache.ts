@@ -8,7 +8,7 @@ import { inRecordOf } from '../shared/record-scope';
 import { parseList, presetOptions, SharedStore, type StoreConfig, type StoreState } from '../shared/store';
 import { sweepAfterDeploys } from '../shared/owner';
 import { errorStatus, refuse } from '../shared/status';
-import { evaluateProperty, type PropertyUtil, propertyReader, propertyWriter } from '../shared/typed-input';
+import { type PropertyUtil, propertyReader, propertyWriter } from '../shared/typed-input';
 import { UserCode } from '../shared/user-code';
 
 // ---- slipstream-store (config) ---------------------------------------------------
@@ -88,7 +88,6 @@ export = function (RED: NodeAPI): void {
   }
 
   const util = RED.util as unknown as PropertyUtil;
-  const evaluate = (node: Node, value: string, type: string, msg: Msg): Promise<unknown> => evaluateProperty(util, node, msg, value, type);
 
   function SlipstreamCache(this: Node, def: CacheDef): void {
     RED.nodes.createNode(this, def);
@@ -116,6 +115,8 @@ export = function (RED: NodeAPI): void {
     const readValue = propertyReader(util, node, valueProp, valueType);
     const writeKey = propertyWriter(util, keyProp);
     const writeValue = propertyWriter(util, valueProp);
+    const readPrefix = def.prefix ? propertyReader(util, node, def.prefix, def.prefixType || 'str') : undefined;
+    const readFromKey = def.fromKey ? propertyReader(util, node, def.fromKey, def.fromKeyType || 'str') : undefined;
     // Looked up per message: a topic-in that the store follows makes its caches again (with a changelog).
     const cacheOf = (): Cache => store.cache(def.columnFamily);
     let update: Update | undefined;
@@ -173,8 +174,8 @@ export = function (RED: NodeAPI): void {
 
     async function query(msg: Msg): Promise<Msg[]> {
       const options = iterateOptions({
-        prefix: def.prefix ? await evaluate(node, def.prefix, def.prefixType || 'str', msg) : undefined,
-        fromKey: def.fromKey ? await evaluate(node, def.fromKey, def.fromKeyType || 'str', msg) : undefined,
+        prefix: await readPrefix?.(msg),
+        fromKey: await readFromKey?.(msg),
         backwards: def.backwards,
         limit: def.limit,
       });

@@ -7,7 +7,7 @@ import { earliestOffsets, partitionState } from '../shared/offsets';
 import { errorStatus, refuse } from '../shared/status';
 import { catalogTranslator, type Translate } from '../shared/i18n';
 import type { StoreConfig, StoreState } from '../shared/store';
-import { evaluateProperty } from '../shared/typed-input';
+import { type PropertyUtil, propertyReader } from '../shared/typed-input';
 
 interface DependencyDef {
   name: string;
@@ -39,13 +39,13 @@ const CATALOG = path.join(__dirname, 'locales', 'en-US', 'checkpoint.json');
 export = function (RED: NodeAPI): void {
   const t = catalogTranslator(RED._ as Translate, CATALOG);
 
-  const evaluate = (node: Node, value: string, type: string, msg: Msg): Promise<unknown> => evaluateProperty(RED.util, node, msg, value, type);
 
   function SlipstreamCheckpoint(this: Node, def: CheckpointDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const markerProp = def.marker || 'timestamp';
     const markerType = def.markerType || 'msg';
+    const readMarker = propertyReader(RED.util as unknown as PropertyUtil, node, markerProp, markerType);
     const store = def.store ? (RED.nodes.getNode(def.store) as unknown as StoreConfig | null)?.store : undefined;
     if (def.store && !store) return fail(t('slipstream-checkpoint.errors.store-missing'));
     const cache = store?.cache();
@@ -122,7 +122,7 @@ export = function (RED: NodeAPI): void {
     }
 
     async function handle(msg: Msg, send: Send): Promise<void> {
-      const marker = toMarker(await evaluate(node, markerProp, markerType, msg), markerType === 'msg' ? `msg.${markerProp}` : 'marker');
+      const marker = toMarker(await readMarker(msg), markerType === 'msg' ? `msg.${markerProp}` : 'marker');
       if (msg.dependency !== undefined) {
         if (typeof msg.dependency !== 'string') throw new TypeError(`slipstream-checkpoint: ${t('slipstream-checkpoint.errors.dependency-not-name')}`);
         msg.payload = await checkpoint.heartbeat(marker, msg.dependency);
