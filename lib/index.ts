@@ -1,11 +1,5 @@
 // Public API of the slipstream core library. No Node-RED import anywhere in lib/.
 
-// First: kafkajs's producer and consumer must load after its grouping, its Produce request and its
-// record decoder were replaced (see kafka/linear-grouping, kafka/fast-produce-request, kafka/fast-record-decoder).
-import './kafka/linear-grouping';
-import './kafka/fast-produce-request';
-import './kafka/fast-record-decoder';
-
 // Utilities
 export { Signal, type SignalName } from './utils/signal';
 export { PubSub, type Listener } from './utils/pubsub';

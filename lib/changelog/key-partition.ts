@@ -1,4 +1,5 @@
-import { type PartitionMetadata, Partitioners } from 'kafkajs';
+import type { PartitionMetadata } from 'kafkajs';
+import { Partitioners } from '../kafka/kafkajs';
 import { decodeKey } from '../cache/keys';
 
 const partitioner = Partitioners.DefaultPartitioner();

@@ -1,4 +1,5 @@
-import { type CompressionTypes, Kafka, type KafkaConfig, logLevel, type LogEntry, type Producer, type ProducerConfig } from 'kafkajs';
+import type { CompressionTypes, KafkaConfig, LogEntry, Producer, ProducerConfig } from 'kafkajs';
+import { Kafka, logLevel } from './kafkajs';
 import type { Logger } from '../log';
 import { compressionType, registerCodecs } from './compression';
 import type { ResolvedConf } from './config';

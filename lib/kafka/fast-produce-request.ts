@@ -7,9 +7,8 @@
 // byte for byte what kafkajs writes; a compressed request, or a message it
 // does not expect (timestamps, keys that are neither strings nor buffers …),
 // goes to kafkajs's own encoder. As `linear-grouping`, it must be required
-// before kafkajs's producer loads the request (lib/index.ts and the produce
-// worker require it first); when the request was loaded already, it changes
-// nothing.
+// before kafkajs's producer loads the request (./kafkajs requires it before
+// kafkajs); when the request was loaded already, it changes nothing.
 
 import { replaceModule } from './replace-module';
 

@@ -6,8 +6,8 @@
 // numbers where they are exact (every timestamp and offset Kafka gives out is
 // far below 2^53), giving the same record object; anything else goes to
 // kafkajs's own decoder. As `fast-produce-request`, it must be required before
-// kafkajs loads its record batch decoder (at the first fetch): lib/index.ts
-// requires it first; when that decoder was loaded already, it changes nothing.
+// kafkajs loads its record batch decoder (./kafkajs requires it before
+// kafkajs); when that decoder was loaded already, it changes nothing.
 
 import { replaceModule } from './replace-module';
 

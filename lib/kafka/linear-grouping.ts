@@ -3,9 +3,8 @@
 // request, 1.5 µs of CPU per record at 2,000 records a request, and as much
 // again in garbage. This module replaces kafkajs's grouping with a linear one
 // of the same result. kafkajs's producer binds the function when it loads, so
-// this must be required before kafkajs (lib/index.ts and the produce worker
-// require it first); when kafkajs's producer is loaded already, it changes
-// nothing.
+// this must be required before kafkajs (./kafkajs requires it first); when
+// kafkajs's producer is loaded already, it changes nothing.
 import type { Message, PartitionerArgs, PartitionMetadata } from 'kafkajs';
 import { replaceModule } from './replace-module';
 

@@ -1,9 +1,6 @@
 // The produce thread (see `ProduceThread`): a connection's kafkajs producers
 // (`ProducerHost`) on a worker thread, so that encoding, partitioning and
 // writing produce requests run on another core than the records' handlers.
-// First: kafkajs's producer must load after its grouping and its Produce request were replaced.
-import './linear-grouping';
-import './fast-produce-request';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Producer } from 'kafkajs';
 import type { Logger } from '../log';

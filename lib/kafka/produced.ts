@@ -1,4 +1,5 @@
-import { type ICustomPartitioner, type Message, Partitioners, type RecordMetadata } from 'kafkajs';
+import type { ICustomPartitioner, Message, RecordMetadata } from 'kafkajs';
+import { Partitioners } from './kafkajs';
 
 /**
  * Where the broker put a produced record: its partition and offset (a

@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import should from 'should';
+
+/** dist/ (this file is dist/test/unit/kafkajs-entry.spec.js). */
+const dist = path.resolve(__dirname, '../..');
+
+/**
+ * Whether `entry`, required alone in a fresh process, loaded kafkajs, and
+ * which of kafkajs's replaced internals are in place once kafkajs's modules
+ * that take them are loaded too (requiring a replacement after that changes
+ * nothing).
+ */
+function afterLoading(entry: string): Record<string, boolean> {
+  const kafka = (name: string): string => JSON.stringify(path.join(dist, 'lib', 'kafka', name));
+  const script = `
+    require(${JSON.stringify(entry)});
+    const kafkajs = Boolean(require.cache[require.resolve('kafkajs')]);
+    require('kafkajs');
+    require('kafkajs/src/protocol/recordBatch/v0/decoder');
+    require('kafkajs/src/protocol/requests/produce/v4/request');
+    process.stdout.write(JSON.stringify({
+      kafkajs,
+      grouping: require(${kafka('linear-grouping')}).linearGroupingInstalled(),
+      produceRequest: require(${kafka('fast-produce-request')}).fastProduceRequestInstalled(),
+      recordDecoder: require(${kafka('fast-record-decoder')}).fastRecordDecoderInstalled(),
+    }));
+  `;
+  return JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: path.resolve(dist, '..'), encoding: 'utf8' })) as Record<string, boolean>;
+}
+
+describe('kafkajs entry (lib/kafka/kafkajs)', () => {
+  // The nodes require lib's modules directly, not lib/index: whichever loads kafkajs must load it with its internals replaced.
+  const entries: Array<[string, boolean]> = [
+    ['lib', true],
+    ['nodes/topic/topic.js', true],
+    ['nodes/checkpoint/checkpoint.js', true],
+    ['nodes/cache/cache.js', false],
+    ['nodes/handle/handle.js', false],
+  ];
+  for (const [entry, loadsKafkajs] of entries) {
+    it(`${entry} loads kafkajs ${loadsKafkajs ? 'with its internals replaced' : 'not at all'} (a fresh process)`, () => {
+      const after = afterLoading(path.join(dist, entry));
+      should(after.kafkajs).equal(loadsKafkajs);
+      if (loadsKafkajs) should(after).eql({ kafkajs: true, grouping: true, produceRequest: true, recordDecoder: true });
+    });
+  }
+});
