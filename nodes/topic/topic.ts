@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { JsonCodec } from '../../lib/codecs';
-import type { Accepted, ICodec } from '../../lib/interfaces';
+import { type Accepted, type ICodec, NOTHING_NOW, takeNow } from '../../lib/interfaces';
 import type { Logger } from '../../lib/log';
 import {
   COMPRESSIONS,
@@ -160,6 +160,14 @@ function brokerStatus(state: BrokerState, t: Translate): Status {
 function problemText(problem: AddressProblem, t: Translate): string {
   return t(`slipstream-kafka.problem.${problem.reason}`, problem);
 }
+
+/**
+ * topic-in sends at most this many fetched records in a row, then lets the
+ * runtime deliver them. Sent by the thousand, messages would wait long
+ * enough to outlive a young-generation garbage collection, and copying them
+ * costs more than the yield.
+ */
+const SEND_BURST = 100;
 
 /** How often the "retrying N s" status of topic-out is brought up to date. */
 const RETRY_STATUS_EVERY_MS = 5_000;
@@ -467,6 +475,22 @@ export = function (RED: NodeAPI): void {
       tracker.settleIfIdle(id);
     }
 
+    /**
+     * Send the records fetched already, without a promise each, up to a burst
+     * (one was sent before); returns how many were sent in all. The caller
+     * lets the runtime deliver a full burst before it sends more.
+     */
+    function emitFetched(): number {
+      let sent = 1;
+      while (sent < SEND_BURST && !closing) {
+        const record = takeNow<TopicRecord>(topic);
+        if (record === NOTHING_NOW) break;
+        emit(record);
+        sent++;
+      }
+      return sent;
+    }
+
     async function consume(): Promise<void> {
       let backoff = 1_000;
       const pause = async (): Promise<void> => {
@@ -484,6 +508,7 @@ export = function (RED: NodeAPI): void {
           }
           if (result.value !== Signal.SENTINEL) emit(result.value as TopicRecord);
           backoff = 1_000;
+          if (emitFetched() === SEND_BURST) await new Promise(setImmediate);
         } catch (err) {
           if (closing) return;
           node.error(errorText(err));

@@ -1,3 +1,4 @@
+import type { NodeMessage } from 'node-red';
 import should from 'should';
 import helper from 'node-red-node-test-helper';
 import { shortText } from '../../nodes/shared/status';
@@ -140,6 +141,34 @@ describe('slipstream topic nodes (real broker)', function () {
     // Sent at once, as a fast flow does: each send must not overtake the ones before it.
     for (let i = 0; i < 200; i++) out.receive({ payload: String(i), key: `k${i % 3}` } as never);
     should((await got).map((m) => m.payload)).eql(Array.from({ length: 200 }, (_, i) => String(i)));
+  });
+
+  it('topic-in lets the runtime deliver its messages while it sends a large fetch: at most 100 go out before the first arrives', async () => {
+    const name = uniqueTopic('nodes-burst');
+    await createTopic(name, 1);
+    const producer = kafka().producer();
+    await producer.connect();
+    await producer.send({ topic: name, messages: Array.from({ length: 600 }, (_, i) => ({ key: 'k', value: String(i) })) });
+    await producer.disconnect();
+    const flow = [
+      broker(),
+      { id: 'in', type: 'slipstream-topic-in', broker: 'broker', topic: name, groupId: uniqueTopic('g'), start: 'earliest', codec: 'string', wires: [['sink']] },
+      { id: 'sink', type: 'helper' },
+    ];
+    await helper.load([topicNodes], onTab(flow));
+    const topicIn = helper.getNode('in');
+    const send = topicIn.send.bind(topicIn);
+    let sent = 0;
+    topicIn.send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => {
+      sent++;
+      send(msg);
+    };
+    const sink = helper.getNode('sink') as Receiver;
+    let sentAtFirstArrival: number | undefined;
+    sink.on('input', () => (sentAtFirstArrival ??= sent));
+    const msgs = await collect(sink, 600);
+    should(msgs.map((m) => m.payload)).eql(Array.from({ length: 600 }, (_, i) => String(i)));
+    should(sentAtFirstArrival).be.within(1, 100);
   });
 
   it('topic-out with its acknowledgement output: each message goes on with msg.kafka = { topic, partition, offset } where a consumer finds it', async () => {
