@@ -15,12 +15,25 @@ const NUMBER = 0x02;
 const STRING = 0x03;
 const BUFFER = 0x04;
 
+/**
+ * Encodings of recently used string keys: a record's transaction encodes its
+ * key for the lock, the read and the write. Cleared when full; strings longer
+ * than `MEMO_KEY_LENGTH` are encoded each time.
+ */
+const memo = new Map<string, Buffer>();
+const MEMO_KEYS = 16_384;
+const MEMO_KEY_LENGTH = 256;
+
+/** The key's encoding; it may be shared with other callers, so it must not be modified. */
 export function encodeKey(key: Key): Buffer {
   switch (typeof key) {
     case 'string': {
-      const out = Buffer.allocUnsafe(1 + Buffer.byteLength(key));
-      out[0] = STRING;
-      out.write(key, 1, 'utf8');
+      if (key.length > MEMO_KEY_LENGTH) return encodeString(key);
+      let out = memo.get(key);
+      if (out === undefined) {
+        if (memo.size >= MEMO_KEYS) memo.clear();
+        memo.set(key, (out = encodeString(key)));
+      }
       return out;
     }
     case 'number':
@@ -38,6 +51,13 @@ export function encodeKey(key: Key): Buffer {
         `Unsupported cache key ${describe(key)}: a key must be a string, number, boolean or Buffer`,
       );
   }
+}
+
+function encodeString(key: string): Buffer {
+  const out = Buffer.allocUnsafe(1 + Buffer.byteLength(key));
+  out[0] = STRING;
+  out.write(key, 1, 'utf8');
+  return out;
 }
 
 export function decodeKey(encoded: Buffer): Key {

@@ -40,6 +40,17 @@ describe('Cache key encoding', () => {
     should(prefixUpperBound(Buffer.from([4, 1, 0xff, 0xff]))).eql(Buffer.from([4, 2]));
   });
 
+  it('encodes a short string key once while it is in use; long keys and keys encoded after many others stay exact', () => {
+    const expected = (key: string): Buffer => Buffer.concat([Buffer.from([3]), Buffer.from(key, 'utf8')]);
+    should(encodeKey('user:7')).equal(encodeKey('user:7')); // the same Buffer: a transaction encodes its key three times
+    should(encodeKey('user:7')).eql(expected('user:7'));
+    const long = 'k'.repeat(300);
+    should(encodeKey(long)).not.equal(encodeKey(long));
+    should(encodeKey(long)).eql(expected(long));
+    for (let i = 0; i < 20_000; i++) should(encodeKey(`u${i}é`)).eql(expected(`u${i}é`)); // past the bound: cleared, not wrong
+    should(encodeKey('user:7')).eql(expected('user:7'));
+  });
+
   it('rejects unsupported key types with a TypeError naming the type', () => {
     for (const bad of [{}, [], null, undefined, 10n, Symbol('s'), () => 1, new Date()]) {
       should(() => encodeKey(bad as unknown as Key)).throw(TypeError, { message: /Unsupported cache key .*string, number, boolean or Buffer/ });
