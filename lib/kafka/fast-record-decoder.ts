@@ -100,20 +100,36 @@ class Reader {
   }
 }
 
-/** `base` (a decimal string, as kafkajs gives a batch's first offset and timestamp) plus `delta`, as Long's toString would write it. */
-function plus(base: string, delta: number): string {
-  const sum = Number(base) + delta;
-  if (!Number.isSafeInteger(sum) || !Number.isSafeInteger(Number(base))) throw NOT_FAST;
+/** The numbers of a batch's first offset and timestamp: a batch's records are decoded one after another. */
+let lastContext: BatchContext | undefined;
+let offsetBase = 0;
+let timestampBase = 0;
+
+function basesOf(batchContext: BatchContext): void {
+  if (batchContext === lastContext) return;
+  const offset = Number(batchContext.firstOffset);
+  const timestamp = Number(batchContext.firstTimestamp);
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(timestamp)) throw NOT_FAST;
+  lastContext = batchContext;
+  offsetBase = offset;
+  timestampBase = timestamp;
+}
+
+/** `base` plus `delta` as Long's toString would write it. */
+function plus(base: number, delta: number): string {
+  const sum = base + delta;
+  if (!Number.isSafeInteger(sum)) throw NOT_FAST;
   return String(sum);
 }
 
 function decodeFast(decoder: KafkajsDecoder, batchContext: BatchContext): DecodedRecord {
-  const { firstOffset, firstTimestamp, magicByte, isControlBatch = false, timestampType, maxTimestamp } = batchContext;
+  basesOf(batchContext);
+  const { magicByte, isControlBatch = false, timestampType, maxTimestamp } = batchContext;
   const r = new Reader(decoder.buffer, decoder.offset);
   const attributes = decoder.buffer.readInt8(r.at++);
   const timestampDelta = r.varlong();
-  const timestamp = timestampType === LOG_APPEND_TIME && maxTimestamp ? maxTimestamp : plus(firstTimestamp, timestampDelta);
-  const offset = plus(firstOffset, r.varint());
+  const timestamp = timestampType === LOG_APPEND_TIME && maxTimestamp ? maxTimestamp : plus(timestampBase, timestampDelta);
+  const offset = plus(offsetBase, r.varint());
   const key = r.bytes();
   const value = r.bytes();
   const headers: Headers = {};

@@ -57,6 +57,13 @@ describe('kafkajs record decoder with plain numbers', () => {
     });
   }
 
+  it('decodes records of batches that alternate (a batch context is read once, not remembered wrongly)', () => {
+    const bytes = encoded({ offsetDelta: 5, timestampDelta: 7, key: null, value: Buffer.from('v') });
+    const [a, b] = [context({ firstOffset: '100', firstTimestamp: '1000' }), context({ firstOffset: '200', firstTimestamp: '2000' })];
+    const decoded = [a, b, a, a, b].map((batch) => fast(new Decoder(bytes), batch)).map((r) => [r.offset, r.timestamp]);
+    should(decoded).eql([['105', '1007'], ['205', '2007'], ['105', '1007'], ['105', '1007'], ['205', '2007']]);
+  });
+
   it("leaves to kafkajs what plain numbers cannot hold exactly, and a header named __proto__", () => {
     for (const [record, batch] of [
       [{ offsetDelta: 1, timestampDelta: 0, key: null, value: null }, context({ firstOffset: '9007199254740993' })],
