@@ -70,7 +70,7 @@ export interface TopicOptions {
   dry?: boolean;
   /**
    * Records handed out and not finished, at most. Default 1 for a loop over
-   * the topic; under `stream()` (which finishes records itself) 1,000.
+   * the topic; under `stream()` (which finishes records itself) 250.
    */
   maxInFlight?: number;
   /**
@@ -145,8 +145,13 @@ interface ProduceTarget {
 }
 
 const EXIT_TIMEOUT_MS = 10_000;
-/** Records in flight under `stream()`, which handles a topic's partitions concurrently. */
-const STREAM_MAX_IN_FLIGHT = 1_000;
+/**
+ * Records in flight under `stream()`, which handles a topic's partitions
+ * concurrently. Enough for the lanes to always have work; more only makes
+ * records wait longer, long enough to outlive young-generation garbage
+ * collections (1,000 measured 3 % slower).
+ */
+const STREAM_MAX_IN_FLIGHT = 250;
 /** Records in one produce request, at most. */
 const MAX_BATCH = 2_000;
 /** Records queued by `handle` sinks before they wait, by default. */
