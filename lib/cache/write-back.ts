@@ -134,7 +134,7 @@ export class WriteBack {
     if (buffered !== undefined) return buffered;
     const hot = this.hot.get(id);
     if (hot !== undefined) {
-      this.remember(id, hot);
+      if (this.keepsRecency()) this.remember(id, hot); // the most recently used from now on
       return hot;
     }
     if (this.whole) return null;
@@ -404,12 +404,16 @@ export class WriteBack {
    */
   private remember(id: string, value: Stored): void {
     if (this.options.hotKeys === 0) return;
-    if (this.hot.size >= (this.options.hotKeys * 3) / 4) this.hot.delete(id);
+    if (this.keepsRecency()) this.hot.delete(id);
     this.hot.set(id, value);
     if (this.hot.size > this.options.hotKeys) {
       this.hot.delete(this.hot.keys().next().value as string);
       this.whole = false;
     }
+  }
+
+  private keepsRecency(): boolean {
+    return this.hot.size >= (this.options.hotKeys * 3) / 4;
   }
 
   /** Reads on their way may return values from before a range delete: do not keep them. */

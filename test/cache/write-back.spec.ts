@@ -130,6 +130,25 @@ describe('Cache write-back', () => {
     }
   });
 
+  it('drops the least recently used hot key: a key read once the hot keys are three quarters of the bound stays', async () => {
+    const cache = new Cache(tempDir(), { ...MANUAL, hotKeys: 8 });
+    for (let i = 0; i < 8; i++) await cache.put(i, i);
+    await cache.flush(); // 8 hot keys, oldest first: 0 … 7
+    should(await cache.get(0)).equal(0); // read: the most recently used now
+    await cache.put(8, 8);
+    await cache.flush(); // 9 keys: the least recently used goes, which is 1, not 0
+    const batches = countReadBatches();
+    try {
+      should(await cache.get(0)).equal(0);
+      should(batches.count).equal(0);
+      should(await cache.get(1)).equal(1);
+      should(batches.count).equal(1);
+    } finally {
+      batches.restore();
+      await cache.close();
+    }
+  });
+
   it('does not read a column family whole when its values exceed WHOLE_FAMILY_BYTES', async function () {
     this.timeout(60_000);
     const big = Buffer.alloc(1024 * 1024, 7);
