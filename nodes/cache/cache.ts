@@ -120,11 +120,12 @@ export = function (RED: NodeAPI): void {
     // Looked up per message: a topic-in that the store follows makes its caches again (with a changelog).
     const cacheOf = (): Cache => store.cache(def.columnFamily);
     let update: Update | undefined;
+    /** The update's code: errors thrown in it are annotated with the user's line when they complete the message. */
+    let code: UserCode | undefined;
     if (operation === 'update') {
-      const code = new UserCode(`slipstream-cache:${node.id}`, { console, Buffer, URL, RED: { util: RED.util } });
+      code = new UserCode(`slipstream-cache:${node.id}`, { console, Buffer, URL, RED: { util: RED.util } });
       try {
-        const compiled = code.compile<Update>('update', 'async function (oldValue, msg) {', def.func ?? '');
-        update = (oldValue, msg) => compiled(oldValue, msg).catch((err: unknown) => Promise.reject(code.annotate(err)));
+        update = code.compile<Update>('update', 'async function (oldValue, msg) {', def.func ?? '');
       } catch (err) {
         fail((err as Error).message);
         return;
@@ -185,21 +186,31 @@ export = function (RED: NodeAPI): void {
       return entries.map((entry, index) => entryMessage(msg, entry, index, entries.length, id));
     }
 
-    /** Read-modify-write under the key's transaction lock; the new value is published. */
-    async function updateValue(msg: Msg): Promise<Msg[]> {
-      const read = keyOf(msg);
-      const key = read instanceof Promise ? await read : read;
-      const value = await cacheOf().transaction(key, async (locked) => {
-        const old = await locked.get(key);
-        const next = await (update as Update)(old, msg);
-        if (next === undefined) return old; // undefined: leave the value as it is
-        await locked(key, next);
-        return next;
-      });
-      return [withValue(msg, value)];
+    /**
+     * Read-modify-write under the key's transaction lock; the new value is
+     * published. Promise chains, not async functions: the per-message path.
+     */
+    function updateValue(msg: Msg, key: Key): Promise<Msg[]> {
+      const value = cacheOf().transaction(key, (locked) =>
+        locked.get(key).then((old) =>
+          // undefined: leave the value as it is
+          (update as Update)(old, msg).then((next) => (next === undefined ? old : locked(key, next).then(() => next))),
+        ),
+      );
+      return value.then((updated) => [withValue(msg, updated)]);
     }
 
-    async function handle(msg: Msg): Promise<Msg[]> {
+    function handle(msg: Msg): Promise<Msg[]> {
+      if (operation !== 'update') return handleOther(msg);
+      try {
+        const key = keyOf(msg);
+        return key instanceof Promise ? key.then((read) => updateValue(msg, read)) : updateValue(msg, key);
+      } catch (err) {
+        return Promise.reject(err); // a missing key, a store that failed: the message completes with the error
+      }
+    }
+
+    async function handleOther(msg: Msg): Promise<Msg[]> {
       switch (operation) {
         case 'get':
           return [withValue(msg, await cacheOf().get(await keyOf(msg)))];
@@ -216,8 +227,6 @@ export = function (RED: NodeAPI): void {
           return [msg];
         case 'query':
           return query(msg);
-        case 'update':
-          return updateValue(msg);
         default:
           return []; // watch: input messages are not used
       }
@@ -246,7 +255,7 @@ export = function (RED: NodeAPI): void {
           for (const out of outs) send(out as NodeMessage);
           done();
         },
-        (err: unknown) => done(err as Error),
+        (err: unknown) => done(code ? code.annotate(err) : (err as Error)),
       );
     });
 
