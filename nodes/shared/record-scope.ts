@@ -8,9 +8,9 @@ export interface RecordFields {
 }
 
 /** A message's record, and the acknowledgements of what the flow queued for it without waiting. */
-interface Origin {
-  record: RecordPartition;
-  acks: Array<PromiseLike<unknown>>;
+export interface Origin {
+  readonly record: RecordPartition;
+  readonly acks: Array<PromiseLike<unknown>>;
 }
 
 /**
@@ -40,20 +40,18 @@ export function forgetOrigin(msgId: string): PromiseLike<unknown> | undefined {
   return all;
 }
 
-/** Whether message `msg` is still one of a topic-in record the flow works on. */
-export function hasOrigin(msg: RecordFields): boolean {
-  return typeof msg._msgid === 'string' && origins.has(msg._msgid);
+/** The origin of message `msg` while it is one of a topic-in record the flow works on, else undefined. */
+export function originOf(msg: RecordFields): Origin | undefined {
+  return typeof msg._msgid === 'string' ? origins.get(msg._msgid) : undefined;
 }
 
 /**
- * The record of message `msg` is committed only once `acked` resolved (a
- * failure fails the record): an output queued for it without waiting. A
- * message whose record was forgotten meanwhile (its topic-in closed) is not
- * committed anyway.
+ * The record of `origin` is committed only once `acked` resolved (a failure
+ * fails the record): an output queued for it without waiting. An origin
+ * forgotten meanwhile (its topic-in closed) is not committed anyway.
  */
-export function handOverAck(msg: RecordFields, acked: PromiseLike<unknown>): void {
-  const origin = typeof msg._msgid === 'string' ? origins.get(msg._msgid) : undefined;
-  if (origin && !origin.acks.includes(acked)) origin.acks.push(acked);
+export function handOverAck(origin: Origin, acked: PromiseLike<unknown>): void {
+  if (!origin.acks.includes(acked)) origin.acks.push(acked);
 }
 
 /**
@@ -65,10 +63,10 @@ export function handOverAck(msg: RecordFields, acked: PromiseLike<unknown>): voi
  * with the record itself, a write or output made after its partition moved
  * away is dropped (the new owner handles it again) and, exactly-once, what is
  * produced joins the consumer's transaction. Any other message runs as it
- * is, and its writes go to their key's partition.
+ * is, and its writes go to their key's partition. A caller that looked the
+ * message's origin up already passes it.
  */
-export function inRecordOf<T>(msg: RecordFields, fn: () => T): T {
-  const origin = typeof msg._msgid === 'string' ? origins.get(msg._msgid) : undefined;
+export function inRecordOf<T>(msg: RecordFields, fn: () => T, origin = originOf(msg)): T {
   if (origin) return runForRecord(origin.record, fn);
   const { topic, partition } = msg;
   if (typeof topic === 'string' && typeof partition === 'number' && Number.isInteger(partition) && partition >= 0) {

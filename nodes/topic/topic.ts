@@ -27,7 +27,7 @@ import { sweepAfterDeploys } from '../shared/owner';
 import { CompletionTracker } from '../shared/completion';
 import { catalogTranslator, type Translate } from '../shared/i18n';
 import { RestoreProgress } from '../shared/restore-progress';
-import { forgetOrigin, handOverAck, hasOrigin, inRecordOf, rememberOrigin } from '../shared/record-scope';
+import { forgetOrigin, handOverAck, inRecordOf, originOf, rememberOrigin } from '../shared/record-scope';
 import { nextMessageId } from '../shared/message-ids';
 import { type SharedStore, type StoreConfig, StoreFollowedError, type StoreFollower, type StoreUser } from '../shared/store';
 import { topicsOfField } from '../shared/topic-names';
@@ -664,16 +664,17 @@ export = function (RED: NodeAPI): void {
         done(err);
       };
       // As the handling of the message's record: exactly-once, the output joins its consumer's transaction.
-      if (!ackOutput && hasOrigin(msg)) {
+      const origin = originOf(msg);
+      if (!ackOutput && origin) {
         // A topic-in record's message: queued, the acknowledgement goes to the record's commit, and the flow goes on.
         const handOver = ({ acked }: Accepted): void => {
-          handOverAck(msg, acked);
+          handOverAck(origin, acked);
           watch(acked, msg);
           done();
         };
         let accepted: Accepted | Promise<Accepted>;
         try {
-          accepted = inRecordOf(msg, () => topicFor(name).enqueue(record));
+          accepted = inRecordOf(msg, () => topicFor(name).enqueue(record), origin);
         } catch (err) {
           failed(err as Error);
           return;
@@ -682,7 +683,7 @@ export = function (RED: NodeAPI): void {
         else handOver(accepted);
         return;
       }
-      inRecordOf(msg, () => topicFor(name).produce(record)).then((produced) => {
+      inRecordOf(msg, () => topicFor(name).produce(record), origin).then((produced) => {
         retries.delivered();
         if (ackOutput && produced) {
           msg.kafka = { topic: name, partition: produced.partition, offset: produced.offset };

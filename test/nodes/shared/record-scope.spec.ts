@@ -1,6 +1,6 @@
 import should from 'should';
 import { currentRecord, useRecordScope } from '../../../lib/core/record-scope';
-import { forgetOrigin, handOverAck, hasOrigin, inRecordOf, rememberOrigin } from '../../../nodes/shared/record-scope';
+import { forgetOrigin, handOverAck, inRecordOf, originOf, rememberOrigin } from '../../../nodes/shared/record-scope';
 
 describe('nodes/shared: inRecordOf', () => {
   // As while a changelog cache or an exactly-once consumer reads the scope.
@@ -46,21 +46,23 @@ describe('nodes/shared: acknowledgements handed over to a message\'s record', ()
 
   it('gives forgetOrigin nothing to wait for when none was handed over, one ack as it is, several as one', async () => {
     rememberOrigin('none', record);
-    should(hasOrigin({ _msgid: 'none' })).be.true();
+    should(originOf({ _msgid: 'none' })).match({ record, acks: [] });
     should(forgetOrigin('none')).be.undefined();
-    should(hasOrigin({ _msgid: 'none' })).be.false();
+    should(originOf({ _msgid: 'none' })).be.undefined();
 
     const acked = Promise.resolve();
     rememberOrigin('one', record);
-    handOverAck({ _msgid: 'one' }, acked);
-    handOverAck({ _msgid: 'one' }, acked); // a request's ack shared by two outputs of the message counts once
+    const one = originOf({ _msgid: 'one' })!;
+    handOverAck(one, acked);
+    handOverAck(one, acked); // a request's ack shared by two outputs of the message counts once
     should(forgetOrigin('one')).equal(acked);
 
     let release!: () => void;
     const later = new Promise<void>((resolve) => (release = resolve));
     rememberOrigin('two', record);
-    handOverAck({ _msgid: 'two' }, acked);
-    handOverAck({ _msgid: 'two' }, later);
+    const two = originOf({ _msgid: 'two' })!;
+    handOverAck(two, acked);
+    handOverAck(two, later);
     const both = forgetOrigin('two') as Promise<unknown>;
     let settled = false;
     void both.then(() => (settled = true));
@@ -72,15 +74,16 @@ describe('nodes/shared: acknowledgements handed over to a message\'s record', ()
 
   it('fails the combined wait with the failure of either, and ignores a message whose record was forgotten', async () => {
     rememberOrigin('failing', record);
-    handOverAck({ _msgid: 'failing' }, Promise.resolve());
+    const failing = originOf({ _msgid: 'failing' })!;
+    handOverAck(failing, Promise.resolve());
     const failure = Promise.reject(new Error('too large'));
     failure.catch(() => undefined);
-    handOverAck({ _msgid: 'failing' }, failure);
+    handOverAck(failing, failure);
     await should(forgetOrigin('failing') as Promise<unknown>).be.rejectedWith('too large');
 
-    handOverAck({ _msgid: 'gone' }, Promise.resolve());
-    handOverAck({}, Promise.resolve());
-    should(hasOrigin({ _msgid: 'gone' })).be.false();
+    handOverAck(failing, Promise.resolve()); // forgotten meanwhile: nothing waits for it
+    should(originOf({ _msgid: 'failing' })).be.undefined();
+    should(originOf({})).be.undefined();
     should(forgetOrigin('gone')).be.undefined();
   });
 });
