@@ -53,7 +53,7 @@ export interface CacheOptions extends ColumnFamilyOptions {
    * Reads see every write either way.
    */
   writeBack?: boolean;
-  /** Changed keys buffered per column family before a flush is forced (default 10,000). */
+  /** Changed keys buffered per column family at most (default 10,000): a flush starts at half of it, and a write that fills it waits for the flush. */
   bufferKeys?: number;
   /** Buffered changes are written at most this many ms after they were made (default 100). */
   flushInterval?: number;

@@ -6,7 +6,7 @@ import type { EngineIterator, EngineSession } from './engine';
 export type Stored = Buffer | null;
 
 export interface WriteBackOptions {
-  /** Changed keys held before a flush is forced (and the writer waits for it). */
+  /** Changed keys held at most: a flush starts at half of it, and a writer that fills it waits for the flush. */
   bufferKeys: number;
   /** A change is written at most this many ms after it was made. */
   flushInterval: number;
@@ -185,12 +185,19 @@ export class WriteBack {
       }
     }
     if (ranges.length > 0 || entries.size + ranges.length >= this.options.bufferKeys) return this.flush();
+    // Half full: the next flush is queued now, while writers go on. Waiting
+    // for the timer let a busy stream fill the buffer and stall on the flush.
+    if (entries.size >= this.options.bufferKeys / 2 && !this.next) this.flushInBackground();
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      // A failure is kept and reported by the next operation and by the commit barrier.
-      this.flush().catch(() => undefined);
+      this.flushInBackground();
     }, this.options.flushInterval);
     return undefined;
+  }
+
+  /** A flush nobody waits for: a failure is kept and reported by the next operation and by the commit barrier. */
+  private flushInBackground(): void {
+    this.flush().catch(() => undefined);
   }
 
   /** Write every change made so far; resolves once they are in RocksDB (its WAL). */

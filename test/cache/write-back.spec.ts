@@ -212,7 +212,7 @@ describe('Cache write-back', () => {
     await cache.close();
   });
 
-  it('flushes on its timer, on a full buffer, at the commit barrier and on close', async () => {
+  it('flushes on its timer, from a half full buffer on, at the commit barrier and on close', async () => {
     const dir = tempDir();
     const timed = new Cache(dir, { flushInterval: 20 });
     await timed.put('timer', 1);
@@ -223,11 +223,18 @@ describe('Cache write-back', () => {
     await timed.close();
 
     const full = new Cache(dir, { bufferKeys: 10, flushInterval: 3_600_000 });
-    for (let i = 0; i < 9; i++) await full.put(i, i);
-    should(await onDisk(dir, 8)).be.undefined();
-    await full.put(9, 9); // the tenth key fills the buffer: this put waits for the write
-    should(await onDisk(dir, 9)).equal(9);
+    for (let i = 0; i < 4; i++) await full.put(i, i);
+    should(await onDisk(dir, 3)).be.undefined();
+    await full.put(4, 4); // half full: a flush starts, the writer goes on
+    for (const deadline = Date.now() + 5_000; (await onDisk(dir, 4)) !== 4; await sleep(20)) {
+      if (Date.now() > deadline) throw new Error('the half full buffer was not flushed');
+    }
     should(await onDisk(dir, 0)).equal(0);
+    // Ten keys at once: the fifth queues a flush, the tenth fills the buffer and waits for it.
+    const puts = Array.from({ length: 10 }, (_, i) => full.put(`burst ${i}`, i));
+    await puts[9];
+    should(await onDisk(dir, 'burst 9')).equal(9);
+    should(await onDisk(dir, 'burst 0')).equal(0);
 
     await full.put('barrier', true);
     await commitBarrier();
