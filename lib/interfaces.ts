@@ -214,11 +214,11 @@ export abstract class ICache<V = unknown> extends Callable<[Key, V], Promise<voi
   }
 
   protected invoke(key: Key, value: V): Promise<void> {
-    return this.put(key, value).then(() => {
-      const pubsub = PubSub.instance();
-      // Most caches have no watcher: no update is made for nobody.
-      return pubsub.hasListeners(this.updatesTopic) ? pubsub.apublish(this.updatesTopic, [key, value]) : undefined;
-    });
+    const put = this.put(key, value);
+    const pubsub = PubSub.instance();
+    // Most caches have no watcher: no update is made for nobody (one that subscribes meanwhile sees the next update).
+    if (!pubsub.hasListeners(this.updatesTopic)) return put;
+    return put.then(() => pubsub.apublish(this.updatesTopic, [key, value]));
   }
 
   [Symbol.asyncIterator](): AsyncIterator<[Key, V]> {
