@@ -508,7 +508,7 @@ export = function (RED: NodeAPI): void {
           }
           if (result.value !== Signal.SENTINEL) emit(result.value as TopicRecord);
           backoff = 1_000;
-          if (emitFetched() === SEND_BURST) await new Promise(setImmediate);
+          if (emitFetched() === SEND_BURST) await new Promise((resolve) => setImmediate(resolve));
         } catch (err) {
           if (closing) return;
           node.error(errorText(err));
