@@ -487,17 +487,25 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   }
 
   /**
-   * For `stream()` (records finished explicitly): the next record when one is
-   * ready now, decoded, else `NOTHING_NOW` (pull with `next()`). Throws as
-   * `next()` would reject on a record that cannot be decoded.
+   * For `stream()` and topic-in (records finished explicitly): the next
+   * record when one is ready now, decoded, else `NOTHING_NOW` (pull with
+   * `next()`). Throws as `next()` would reject on a record that cannot be
+   * decoded (`onDecodeError: 'stop'`), and, as then, the record stream ends:
+   * its consumer stops, and nothing after that record is handed out.
    */
   [TAKE_NOW](): TopicRecord<V> | typeof NOTHING_NOW {
-    const feed = this.feed;
-    if (!feed || !this.generator || this.autoFinish) return NOTHING_NOW;
+    const { feed, generator } = this;
+    if (!feed || !generator || this.autoFinish) return NOTHING_NOW;
     for (;;) {
       const raw = feed.take();
       if (!raw) return NOTHING_NOW;
-      const record = this.decode(raw);
+      let record: TopicRecord<V> | undefined;
+      try {
+        record = this.decode(raw);
+      } catch (err) {
+        generator.return(undefined).catch(() => undefined); // its `finally` stops the consumer (and reports a failure to stop)
+        throw err;
+      }
       if (record) return record;
       feed.finish(raw); // skipped: done
     }

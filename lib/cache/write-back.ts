@@ -272,6 +272,7 @@ export class WriteBack {
   }
 
   private async writeChanges(): Promise<void> {
+    if (isEmpty(this.pending)) return; // dropped since it was queued (an exactly-once abort)
     const changes = this.pending;
     this.pending = emptyChanges();
     this.flushing = changes;

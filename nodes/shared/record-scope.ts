@@ -63,10 +63,14 @@ export function handOverAck(origin: Origin, acked: PromiseLike<unknown>): void {
  * with the record itself, a write or output made after its partition moved
  * away is dropped (the new owner handles it again) and, exactly-once, what is
  * produced joins the consumer's transaction. Any other message runs as it
- * is, and its writes go to their key's partition. A caller that looked the
- * message's origin up already passes it.
+ * is, and its writes go to their key's partition.
  */
-export function inRecordOf<T>(msg: RecordFields, fn: () => T, origin = originOf(msg)): T {
+export function inRecordOf<T>(msg: RecordFields, fn: () => T): T {
+  return inOriginOf(originOf(msg), msg, fn);
+}
+
+/** `inRecordOf` for a caller that looked the message's origin up already (undefined: it has none). */
+export function inOriginOf<T>(origin: Origin | undefined, msg: RecordFields, fn: () => T): T {
   if (origin) return runForRecord(origin.record, fn);
   const { topic, partition } = msg;
   if (typeof topic === 'string' && typeof partition === 'number' && Number.isInteger(partition) && partition >= 0) {

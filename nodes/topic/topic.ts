@@ -27,7 +27,7 @@ import { sweepAfterDeploys } from '../shared/owner';
 import { CompletionTracker } from '../shared/completion';
 import { catalogTranslator, type Translate } from '../shared/i18n';
 import { RestoreProgress } from '../shared/restore-progress';
-import { forgetOrigin, handOverAck, inRecordOf, originOf, rememberOrigin } from '../shared/record-scope';
+import { forgetOrigin, handOverAck, inOriginOf, originOf, rememberOrigin } from '../shared/record-scope';
 import { nextMessageId } from '../shared/message-ids';
 import { type SharedStore, type StoreConfig, StoreFollowedError, type StoreFollower, type StoreUser } from '../shared/store';
 import { topicsOfField } from '../shared/topic-names';
@@ -674,7 +674,7 @@ export = function (RED: NodeAPI): void {
         };
         let accepted: Accepted | Promise<Accepted>;
         try {
-          accepted = inRecordOf(msg, () => topicFor(name).enqueue(record), origin);
+          accepted = inOriginOf(origin, msg, () => topicFor(name).enqueue(record));
         } catch (err) {
           failed(err as Error);
           return;
@@ -683,7 +683,7 @@ export = function (RED: NodeAPI): void {
         else handOver(accepted);
         return;
       }
-      inRecordOf(msg, () => topicFor(name).produce(record), origin).then((produced) => {
+      inOriginOf(origin, msg, () => topicFor(name).produce(record)).then((produced) => {
         retries.delivered();
         if (ackOutput && produced) {
           msg.kafka = { topic: name, partition: produced.partition, offset: produced.offset };

@@ -3,6 +3,8 @@ import { handle, JsonCodec, MemoryCache, PausableStream, Signal, stream } from '
 import { READ_FROM_END, READ_FROM_START, Topic, type TopicRecord } from '../../lib/topic';
 import type { Logger } from '../../lib/log';
 import { brokers, createTopic, take, trackTopics, uniqueTopic } from '../support/kafka';
+import { NOTHING_NOW, takeNow } from '../../lib/interfaces';
+import { sleep } from '../support/wait';
 
 function memoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -145,6 +147,26 @@ describe('Topic on the real broker', function () {
     const topic = track(new Topic(name, { ...conf(), onDecodeError: 'stop' }, { codec: new JsonCodec() }));
     await (await topic.getProducer()).send({ topic: name, messages: [{ value: 'nope' }] });
     await should(topic.next()).be.rejectedWith(new RegExp(`Cannot decode record of Topic ${name} partition 0 offset 0`));
+  });
+
+  it('stops on a bad record taken without waiting (as stream() and topic-in take them): nothing after it is handed out', async () => {
+    const name = uniqueTopic('bad-stop-now');
+    const topic = track(new Topic(name, { ...conf(), onDecodeError: 'stop' }, { codec: new JsonCodec(), finishMode: 'manual', maxInFlight: 10 }));
+    await (await topic.getProducer()).send({ topic: name, messages: [{ value: '{"n":1}' }, { value: 'nope' }, { value: '{"n":2}' }] });
+    should(((await topic.next()).value as TopicRecord).value).eql({ n: 1 });
+    let thrown: unknown;
+    for (const deadline = Date.now() + 10_000; thrown === undefined; await sleep(10)) {
+      if (Date.now() > deadline) throw new Error('the bad record was never taken');
+      try {
+        should(takeNow(topic)).equal(NOTHING_NOW); // not fetched yet: nothing else may come first
+      } catch (err) {
+        thrown = err;
+      }
+    }
+    should((thrown as Error).message).match(new RegExp(`Cannot decode record of Topic ${name} partition 0 offset 1`));
+    // The stream ended at the bad record: asked again, the topic starts over from the last commit, not after the bad record.
+    const again = await topic.next();
+    should((again.value as TopicRecord).value).eql({ n: 1 });
   });
 
   it('fails within a bounded time with a clear message when the broker address is wrong', async () => {

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import should from 'should';
 
@@ -29,7 +30,19 @@ function afterLoading(entry: string): Record<string, boolean> {
   return JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: path.resolve(dist, '..'), encoding: 'utf8' })) as Record<string, boolean>;
 }
 
+/** The compiled modules under `dir`, as paths relative to dist/. */
+function modulesUnder(dir: string): string[] {
+  return fs.readdirSync(path.join(dist, dir), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.js'))
+    .map((file) => path.join(dir, file));
+}
+
 describe('kafkajs entry (lib/kafka/kafkajs)', () => {
+  it('is the only module of the library and the nodes that loads kafkajs itself (the produce thread included)', () => {
+    const loading = [...modulesUnder('lib'), ...modulesUnder('nodes')].filter((file) => /require\("kafkajs"\)/.test(fs.readFileSync(path.join(dist, file), 'utf8')));
+    should(loading).eql([path.join('lib', 'kafka', 'kafkajs.js')]);
+  });
+
   // The nodes require lib's modules directly, not lib/index: whichever loads kafkajs must load it with its internals replaced.
   const entries: Array<[string, boolean]> = [
     ['lib', true],
