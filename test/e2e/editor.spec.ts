@@ -322,13 +322,15 @@ describe('the Node-RED editor in Chromium', function () {
     await entry.click();
     await page.locator('#red-ui-clipboard-dialog-ok:not([disabled])').click();
     await page.locator('#red-ui-clipboard-dialog-ok').waitFor({ state: 'hidden' });
+    // The editor says "Imported: …" a moment later (on a loaded machine, after a dismissNotifications() would have looked).
+    await page.locator('#red-ui-notifications .red-ui-notification', { hasText: /Imported/ }).waitFor({ timeout: 15_000 });
   }
 
   /** Closes the editor's notifications (e.g. "Imported: …") by clicking them, as a user would. */
   async function dismissNotifications(): Promise<void> {
     const notes = page.locator('#red-ui-notifications .red-ui-notification');
     for (let i = await notes.count(); i > 0; i--) await notes.first().click().catch(() => undefined);
-    await page.waitForFunction(() => document.querySelectorAll('#red-ui-notifications .red-ui-notification').length === 0, undefined, { timeout: 5_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#red-ui-notifications .red-ui-notification').length === 0, undefined, { timeout: 15_000 });
   }
 
   /** Shows the workspace tab whose label matches `label`. */
