@@ -200,8 +200,8 @@ export = function (RED: NodeAPI): void {
       return value.then((updated) => [withValue(msg, updated)]);
     }
 
-    function handle(msg: Msg): Promise<Msg[]> {
-      if (operation !== 'update') return handleOther(msg);
+    /** `update`'s handling (not an async function: the per-message path); the other operations are `handleOther`'s. */
+    function handleUpdate(msg: Msg): Promise<Msg[]> {
       try {
         const key = keyOf(msg);
         return key instanceof Promise ? key.then((read) => updateValue(msg, read)) : updateValue(msg, key);
@@ -247,6 +247,8 @@ export = function (RED: NodeAPI): void {
       })();
       return async () => updates.return?.();
     }
+
+    const handle = operation === 'update' ? handleUpdate : handleOther;
 
     node.on('input', (msg, send, done) => {
       // Writes of a topic-in message log to its record's partition (changelog stores).
