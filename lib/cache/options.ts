@@ -53,9 +53,18 @@ export interface CacheOptions extends ColumnFamilyOptions {
    * Reads see every write either way.
    */
   writeBack?: boolean;
-  /** Changed keys buffered per column family at most (default 10,000): a flush starts at half of it, and a write that fills it waits for the flush. */
+  /**
+   * Changed keys buffered per column family at most (default 50,000): a
+   * flush starts at half of it, and a write that fills it waits for the
+   * flush. A key changed again before the flush is written once: the larger
+   * the buffer, the fewer writes a stream with hot keys makes.
+   */
   bufferKeys?: number;
-  /** Buffered changes are written at most this many ms after they were made (default 100). */
+  /**
+   * Buffered changes are written at most this many ms after they were made
+   * (default 1,000: a stream's commit barrier flushes every second anyway,
+   * with the consumer's default `autoCommitInterval`).
+   */
   flushInterval?: number;
   /**
    * Values of this many recently used keys kept in memory per column family
@@ -99,8 +108,8 @@ export const DEFAULT_TARGET_TABLE_SIZE = 25 * 1024 * 1024;
 export const DEFAULT_OPEN_TIMEOUT = 10_000;
 export const DEFAULT_ITERATOR_CAPACITY = 1024;
 export const DEFAULT_NUMBER_OF_LOCKS = 16;
-export const DEFAULT_BUFFER_KEYS = 10_000;
-export const DEFAULT_FLUSH_INTERVAL = 100;
+export const DEFAULT_BUFFER_KEYS = 50_000;
+export const DEFAULT_FLUSH_INTERVAL = 1_000;
 export const DEFAULT_HOT_KEYS = 100_000;
 
 /** Throws a TypeError naming the first option that is unknown or has a bad value. */
