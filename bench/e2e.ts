@@ -25,7 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { nodeRedUserDir, startNodeRed } from '../test/support/node-red-process';
-import { benchKafka, brokersFromEnv, committedAll, createTopic, fillTopic, median, peakRssMb, readToEnd, resultsPath, runBench, topicSize } from './support';
+import { benchKafka, brokersFromEnv, committedCount, cpuSeconds, createTopic, fillTopic, median, peakRssMb, readToEnd, resultsPath, runBench, topicSize } from './support';
 import { expectedTotals, inputMessage, type MemorySample, type OutputValue, PARTITIONS, USERS, type WorkerArgs } from './workload';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -85,6 +85,8 @@ interface RunResult {
   msgsPerSec: number | null;
   /** A run of several processes (`lib-x2`): the sum of their peaks. */
   peakRssMb: number | null;
+  /** CPU time per output record while the pipeline ran (see `watch`); a run of several processes: their sum. */
+  cpuUsPerRecord?: number | null;
   /** Each process's peak, for runs of several. */
   peakRssMbEach?: Array<number | null>;
   /** Several processes: how many input records each handled (a record handled again after a rebalance counts twice). */
@@ -204,11 +206,21 @@ async function stop(child: Child): Promise<void> {
   clearTimeout(timer);
 }
 
+/** How far a run is: whether it is done, and how many records it put out (or committed) so far, where that is known. */
+interface Progress {
+  done: boolean;
+  records?: number;
+}
+
 /**
- * Wait until `done()` or a child exits or the deadline passes; keeps each
- * child's peak RSS (`rss`: their sum, `rssEach`: each, in `children` order).
+ * Wait until `progress()` says done or a child exits or the deadline passes;
+ * keeps each child's peak RSS (`rss`: their sum, `rssEach`: each, in
+ * `children` order) and, where `progress()` counts records, the children's
+ * CPU time per record (user and system, all threads; the broker's not
+ * included) from the first poll that saw records to the end: start-up
+ * (a JVM's or Python's, a consumer group join) is left out.
  */
-async function watch(children: Child[], deadline: number, done: () => Promise<boolean>): Promise<{ finished: boolean; rss: number | null; rssEach: Array<number | null>; note?: string }> {
+async function watch(children: Child[], deadline: number, progress: () => Promise<Progress>): Promise<{ finished: boolean; rss: number | null; rssEach: Array<number | null>; cpuUsPerRecord: number | null; note?: string }> {
   const peaks: Array<number | null> = children.map(() => null);
   let exit: string | undefined;
   for (const child of children) child.process.once('exit', (code, signal) => (exit ??= `exited (${signal ?? code})`));
@@ -216,11 +228,23 @@ async function watch(children: Child[], deadline: number, done: () => Promise<bo
     children.forEach((child, i) => (peaks[i] = Math.max(peaks[i] ?? 0, peakRssMb(child.process.pid as number) ?? 0) || peaks[i]));
     return { rss: peaks.some((p) => p !== null) ? peaks.reduce<number>((sum, p) => sum + (p ?? 0), 0) : null, rssEach: [...peaks] };
   };
+  const cpu = (): number | undefined => {
+    const each = children.map((child) => cpuSeconds(child.process.pid as number));
+    return each.every((s) => s !== undefined) ? each.reduce<number>((sum, s) => sum + (s as number), 0) : undefined;
+  };
+  let first: { cpu: number; records: number } | undefined;
+  let cpuUsPerRecord: number | null = null;
   for (;;) {
     sample();
-    if (await done()) return { finished: true, ...sample() };
-    if (exit) return { finished: false, ...sample(), note: exit };
-    if (Date.now() > deadline) return { finished: false, ...sample(), note: 'timed out' };
+    const { done, records } = await progress();
+    const used = records ? cpu() : undefined;
+    if (records && used !== undefined) {
+      if (!first) first = { cpu: used, records };
+      else if (records > first.records) cpuUsPerRecord = ((used - first.cpu) * 1e6) / (records - first.records);
+    }
+    if (done) return { finished: true, ...sample(), cpuUsPerRecord };
+    if (exit) return { finished: false, ...sample(), cpuUsPerRecord, note: exit };
+    if (Date.now() > deadline) return { finished: false, ...sample(), cpuUsPerRecord, note: 'timed out' };
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -325,10 +349,11 @@ async function runPipeline(bench: Bench, contender: Contender, run: number): Pro
   for (const child of children) child.result.catch(() => undefined); // pipelines print no result; their exit is noticed by watch()
   const deadline = Date.now() + 60_000 + (bench.options.messages / 300) * 1000;
   const scaleOut = (SCALE_OUT as readonly string[]).includes(contender);
-  const done = scaleOut
-    ? () => committedAll(bench.admin, args.groupId, bench.input)
-    : async () => (await topicSize(bench.admin, args.output)) >= bench.options.messages;
-  const watched = await watch(children, deadline, done);
+  const progress = async (): Promise<Progress> => {
+    const records = scaleOut ? await committedCount(bench.admin, args.groupId, bench.input) : await topicSize(bench.admin, args.output);
+    return { done: records >= bench.options.messages, records };
+  };
+  const watched = await watch(children, deadline, progress);
   await Promise.all(children.map(stop));
   const checked = await verifyPipeline(bench, args.output);
   for (const db of [args.db, secondDb]) if (db) fs.rmSync(db, { recursive: true, force: true });
@@ -336,6 +361,7 @@ async function runPipeline(bench: Bench, contender: Contender, run: number): Pro
   return {
     msgsPerSec: checked.msgsPerSec,
     peakRssMb: watched.rss,
+    cpuUsPerRecord: watched.cpuUsPerRecord,
     ...(children.length > 1 && { peakRssMbEach: watched.rssEach, handledEach: await Promise.all(children.map(async (child) => (await child.handled()) ?? null)) }),
     verified: watched.finished && checked.verified,
     note,
@@ -354,7 +380,7 @@ async function runCeiling(bench: Bench, contender: 'kafkajs-consume' | 'kafkajs-
     (err: Error) => (failure = err.message),
   );
   const deadline = Date.now() + 60_000 + (bench.options.messages / 1000) * 1000;
-  const watched = await watch([child], deadline, async () => result !== undefined || failure !== undefined);
+  const watched = await watch([child], deadline, async () => ({ done: result !== undefined || failure !== undefined }));
   await stop(child);
   if (!result) return { msgsPerSec: null, peakRssMb: watched.rss, verified: false, note: failure ?? watched.note, ...memoryOf(child) };
   // The consumer counted every input record itself and timed itself (it has no
@@ -405,6 +431,9 @@ function versionOf(command: string, args: string[]): string {
 interface Summary {
   msgsPerSec: Array<number | null>;
   medianMsgsPerSec: number;
+  /** Each run's CPU time per record, and their median over the verified runs (null where not measured). */
+  cpuUsPerRecord: Array<number | null>;
+  medianCpuUsPerRecord: number | null;
   /** The highest of the runs; for a contender of several processes, of the sums of their peaks. */
   peakRssMb: number;
   /** Several processes (`lib-x2`): each run's peak of each process. */
@@ -418,11 +447,14 @@ interface Summary {
 
 function summarize(results: RunResult[]): Summary {
   const good = results.filter((r) => r.verified && r.msgsPerSec !== null).map((r) => r.msgsPerSec as number);
+  const cpu = results.filter((r) => r.verified && typeof r.cpuUsPerRecord === 'number').map((r) => r.cpuUsPerRecord as number);
   const each = results.map((r) => r.peakRssMbEach).filter((e) => e !== undefined);
   const handled = results.map((r) => r.handledEach).filter((h) => h !== undefined);
   return {
     msgsPerSec: results.map((r) => (r.msgsPerSec === null ? null : Math.round(r.msgsPerSec))),
     medianMsgsPerSec: good.length ? Math.round(median(good)) : 0,
+    cpuUsPerRecord: results.map((r) => (typeof r.cpuUsPerRecord === 'number' ? round1(r.cpuUsPerRecord) : null)),
+    medianCpuUsPerRecord: cpu.length ? round1(median(cpu)) : null,
     peakRssMb: Math.max(0, ...results.map((r) => r.peakRssMb ?? 0)),
     ...(each.length > 0 && { peakRssMbEach: each }),
     ...(handled.length > 0 && { handledEach: handled }),
@@ -435,18 +467,20 @@ function ratio(a: Summary | undefined, b: Summary | undefined): number | null {
   return a && b && a.medianMsgsPerSec && b.medianMsgsPerSec ? Number((a.medianMsgsPerSec / b.medianMsgsPerSec).toPrecision(3)) : null;
 }
 
+const round1 = (n: number): number => Math.round(n * 10) / 10;
+
 /** Whole numbers with thousands separators, as in the README. */
 const figure = (n: number): string => Math.round(n).toLocaleString('en');
 
 /** The results as a Markdown table (ready for the README), one row per contender. */
 function printTable(options: Options, summaries: Map<Contender, Summary>, results: Map<Contender, RunResult[]>, overProduce: Record<string, number | null>): void {
-  console.log('| contender | median msgs/s | min–max msgs/s | / kafkajs-produce | peak RSS MB | verified runs |');
-  console.log('|---|--:|--:|--:|--:|--:|');
+  console.log('| contender | median msgs/s | min–max msgs/s | / kafkajs-produce | CPU µs/record | peak RSS MB | verified runs |');
+  console.log('|---|--:|--:|--:|--:|--:|--:|');
   for (const [name, s] of summaries) {
     const good = results.get(name)!.filter((r) => r.verified && r.msgsPerSec !== null).map((r) => r.msgsPerSec as number);
     const range = good.length ? `${figure(Math.min(...good))}–${figure(Math.max(...good))}` : '—';
     const verified = `${results.get(name)!.filter((r) => r.verified).length}/${options.runs}`;
-    console.log(`| \`${name}\` | ${s.medianMsgsPerSec ? figure(s.medianMsgsPerSec) : '—'} | ${range} | ${overProduce[name] ?? '—'} | ${s.peakRssMb}${s.peakRssMbEach ? ' (sum)' : ''} | ${verified} |`);
+    console.log(`| \`${name}\` | ${s.medianMsgsPerSec ? figure(s.medianMsgsPerSec) : '—'} | ${range} | ${overProduce[name] ?? '—'} | ${s.medianCpuUsPerRecord ?? '—'} | ${s.peakRssMb}${s.peakRssMbEach ? ' (sum)' : ''} | ${verified} |`);
   }
 }
 
@@ -491,7 +525,8 @@ async function main(): Promise<void> {
         const each = result.peakRssMbEach ? ` (${result.peakRssMbEach.map((mb) => mb ?? '?').join(' + ')})` : '';
         const handled = result.handledEach ? `, handled ${result.handledEach.map((n) => n ?? '?').join(' + ')}` : '';
         const verdict = result.verified ? ', verified' : `, NOT verified: ${result.note ?? ''}`;
-        console.log(`  run ${run + 1}/${options.runs} ${contender}: ${rate} msgs/s, peak RSS ${result.peakRssMb ?? '?'} MB${each}${handled}${verdict}`);
+        const cpu = typeof result.cpuUsPerRecord === 'number' ? `, ${round1(result.cpuUsPerRecord)} µs CPU/record` : '';
+        console.log(`  run ${run + 1}/${options.runs} ${contender}: ${rate} msgs/s${cpu}, peak RSS ${result.peakRssMb ?? '?'} MB${each}${handled}${verdict}`);
         if (result.memory) printMemory(result.memory);
       }
     }
@@ -544,6 +579,7 @@ async function main(): Promise<void> {
       machine,
       workload: { messages: options.messages, partitions: PARTITIONS, users: USERS, runs: options.runs },
       rate: 'N / (broker append time of the last output record - that of the first); kafkajs-consume times itself',
+      cpu: "the contender's processes' CPU time (user + system, all threads) per output record (committed input record for scale-out), from the first poll that saw one to the end; the broker's not included",
       contenders: main,
       ratios,
     };

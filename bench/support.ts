@@ -1,5 +1,6 @@
 // What every benchmark shares: medians, the results file, the exit code, and
 // the bare kafkajs consumer used as the ceiling, filling and reading topics, peak RSS.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -142,12 +143,38 @@ export async function readToEnd(kafka: Kafka, topic: string, each: (message: Kaf
   return seen;
 }
 
-/** Whether group `groupId` has committed every record of `topic` (an offset at each partition's end). */
-export async function committedAll(admin: Admin, groupId: string, topic: string): Promise<boolean> {
-  const ends = await admin.fetchTopicOffsets(topic);
+/** How many records of `topic` group `groupId` has committed (all of them once each partition's committed offset is at its end). */
+export async function committedCount(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const bounds = await admin.fetchTopicOffsets(topic);
   const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
   const offsets = new Map(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
-  return ends.every((o) => offsets.get(o.partition) === Number(o.high));
+  return bounds.reduce((sum, o) => sum + Math.max(0, (offsets.get(o.partition) ?? -1) - Number(o.low)), 0);
+}
+
+/** Clock ticks per second of /proc/<pid>/stat's CPU times (`getconf CLK_TCK`; 100 where it cannot be asked). */
+let clockTicks: number | undefined;
+
+function ticksPerSecond(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/** CPU time a live process used so far, user and system, all its threads, in seconds (Linux: /proc/<pid>/stat), or undefined when gone. */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces: count from after its ')'; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
+  } catch {
+    return undefined;
+  }
 }
 
 /** The peak resident set size of a live process in MB (Linux: VmHWM), or undefined when gone. */
