@@ -117,6 +117,19 @@ describe('CommitLedger', () => {
     should(ledger.held()).match([{ topic: 't', partition: 0, offset: 1, error: { message: 'early one' } }]);
   });
 
+  it('finds records among gaps in offsets whatever order they finish in, and ignores offsets it never handed out', () => {
+    const { ledger } = ledgerWith();
+    const offsets = Array.from({ length: 3_000 }, (_, i) => i * 3 + (i % 7 === 0 ? 1 : 0)); // gaps of 2 to 4
+    for (const offset of offsets) ledger.add('t', 0, offset);
+    const shuffled = [...offsets].sort((a, b) => ((a * 7919) % 3001) - ((b * 7919) % 3001));
+    for (const offset of shuffled.slice(1)) ledger.finish({ topic: 't', partition: 0, offset });
+    ledger.finish({ topic: 't', partition: 0, offset: 2 }); // a gap: never handed out
+    should(ledger.openCount).equal(1);
+    ledger.finish({ topic: 't', partition: 0, offset: shuffled[0] });
+    should(ledger.openCount).equal(0);
+    should(ledger.committable()).eql([{ topic: 't', partition: 0, offset: offsets[offsets.length - 1] + 1 }]);
+  });
+
   it('after a seek, commits the new position next', () => {
     const { ledger } = ledgerWith();
     ledger.add('t', 0, 10);
