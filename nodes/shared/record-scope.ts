@@ -14,26 +14,75 @@ export interface Origin {
 }
 
 /**
- * The records topic-in nodes sent messages for, by message id, until the
- * flow finished with them: the record itself knows more than the message's
- * fields — whether its partition moved away since, and (exactly-once) the
- * consumer's transaction, which the message's outputs and state join.
+ * Runs once the flow finished with a message: with the first error a node
+ * completed it with (`done(err)`), and what its record's commit must still
+ * wait for — the acknowledgements handed over with `handOverAck` (undefined
+ * if none, one as it is, several as one).
  */
-const origins = new Map<string, Origin>();
+export type Settle = (error: Error | undefined, acked: PromiseLike<unknown> | undefined) => void;
 
-/** `record` is the record of message `msgId` until `forgetOrigin(msgId)`. */
-export function rememberOrigin(msgId: string, record: RecordPartition): void {
-  origins.set(msgId, { record, acks: [] });
+/** An origin while its message is in the flow: who sent it, and its deliveries not yet completed. */
+interface Tracked extends Origin {
+  readonly owner: object;
+  readonly settle: Settle;
+  outstanding: number;
+  error?: Error;
 }
 
 /**
- * Forget message `msgId`'s record; returns what its commit must still wait
- * for: the acknowledgements handed over with `handOverAck` (undefined if none).
+ * The records topic-in nodes sent messages for, by message id, until the
+ * flow finished with them: the record itself knows more than the message's
+ * fields — whether its partition moved away since, and (exactly-once) the
+ * consumer's transaction, which the message's outputs and state join. One
+ * entry per message, for every topic-in node of the runtime: the runtime's
+ * delivery and completion hooks (see `originDelivered`) look it up once.
  */
-export function forgetOrigin(msgId: string): PromiseLike<unknown> | undefined {
-  const acks = origins.get(msgId)?.acks;
+const origins = new Map<string, Tracked>();
+
+/**
+ * Message `msgId`, sent by topic-in `owner`, carries `record` until the flow
+ * finished with it: every delivery to a node that calls `done()` counts
+ * (`originDelivered`), every completion subtracts one (`originCompleted`),
+ * and when none is outstanding `settle` runs once. A message is identified
+ * by id, as Node-RED's `_msgid` survives cloning.
+ */
+export function trackOrigin(owner: object, msgId: string, record: RecordPartition, settle: Settle): void {
+  origins.set(msgId, { owner, record, acks: [], settle, outstanding: 0 });
+}
+
+/** The runtime delivers message `msgId` to a node that will complete it. */
+export function originDelivered(msgId: string): void {
+  const origin = origins.get(msgId);
+  if (origin) origin.outstanding++;
+}
+
+/** A node completed message `msgId` (with `error`, if it failed it). */
+export function originCompleted(msgId: string, error?: Error): void {
+  const origin = origins.get(msgId);
+  if (!origin) return;
+  if (error) origin.error ??= error;
+  if (--origin.outstanding <= 0) settle(msgId, origin);
+}
+
+/** Settle `msgId` if no delivery is outstanding (call it right after sending: a message wired nowhere is done). */
+export function settleIfIdle(msgId: string): void {
+  const origin = origins.get(msgId);
+  if (origin && origin.outstanding <= 0) settle(msgId, origin);
+}
+
+/** Forget the messages `owner` sent that the flow has not finished, without settling them (its topic-in closes: their records come again). */
+export function forgetOriginsOf(owner: object): void {
+  for (const [msgId, origin] of origins) if (origin.owner === owner) origins.delete(msgId);
+}
+
+function settle(msgId: string, origin: Tracked): void {
   origins.delete(msgId);
-  if (!acks || acks.length === 0) return undefined;
+  origin.settle(origin.error, ackOf(origin.acks));
+}
+
+/** What a commit waits for: nothing, one acknowledgement as it is, or several as one. */
+function ackOf(acks: Array<PromiseLike<unknown>>): PromiseLike<unknown> | undefined {
+  if (acks.length === 0) return undefined;
   if (acks.length === 1) return acks[0];
   const all = Promise.all(acks);
   all.catch(() => undefined); // whoever takes it sees the failure; a caller that drops it must not crash the runtime

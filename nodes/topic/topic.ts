@@ -24,10 +24,10 @@ import { Signal } from '../../lib/utils/signal';
 import { type AddressProblem, brokerAddressProblem } from '../shared/broker-address';
 import { type BrokerState, type BrokerUser, SharedBroker } from '../shared/broker';
 import { sweepAfterDeploys } from '../shared/owner';
-import { CompletionTracker } from '../shared/completion';
 import { catalogTranslator, type Translate } from '../shared/i18n';
 import { RestoreProgress } from '../shared/restore-progress';
-import { forgetOrigin, handOverAck, inOriginOf, originOf, rememberOrigin } from '../shared/record-scope';
+import { forgetOriginsOf, handOverAck, inOriginOf, originOf, settleIfIdle, trackOrigin } from '../shared/record-scope';
+import { type Hooks, useCompletionHooks } from '../shared/completion-hooks';
 import { nextMessageId } from '../shared/message-ids';
 import { type SharedStore, type StoreConfig, StoreFollowedError, type StoreFollower, type StoreUser } from '../shared/store';
 import { topicsOfField } from '../shared/topic-names';
@@ -238,23 +238,6 @@ class RetryStatus {
   }
 }
 
-type Hooks = NodeAPI['hooks'];
-
-interface DeliverEvent {
-  msg: NodeMessage;
-  destination: { node?: { _expectedDoneCount?: number } };
-}
-
-/**
- * Whether a node completes the messages it receives. Input handlers that
- * take no `done` argument (legacy nodes, the test helper's node) never do,
- * and the runtime counts the ones that do in `_expectedDoneCount`; a
- * delivery to a node that never completes must not hold its record forever.
- */
-function callsDone(node: DeliverEvent['destination']['node']): boolean {
-  return node?._expectedDoneCount !== 0;
-}
-
 /**
  * The runtime's message hooks. node-red-node-test-helper's RED lacks
  * `hooks`; there the runtime's own module (a devDependency) is the same one.
@@ -334,7 +317,6 @@ export = function (RED: NodeAPI): void {
     }
     const start = def.start || 'committed';
     const offset = start === 'earliest' ? -2 : start === 'latest' ? -1 : start === 'offset' ? Number(def.offset) : undefined;
-    const tracker = new CompletionTracker();
     // Exactly-once cannot hold a partition's commits and commit later records' work: a failure stops the consumer
     // instead, which starts again from the last committed transaction.
     const exactlyOnce = def.processingGuarantee === 'exactly-once';
@@ -442,26 +424,13 @@ export = function (RED: NodeAPI): void {
       else show({ fill: 'red', shape: 'ring', text: t('slipstream-kafka.status.disconnected') });
     }
 
-    // Count every delivery of our messages and every done(): a record is
-    // committed once the whole flow has finished with it.
-    const hookLabel = `slipstream-topic-in-${node.id}`;
-    hooks.add(`preDeliver.${hookLabel}`, (event: DeliverEvent) => {
-      if (callsDone(event.destination.node)) tracker.delivered(event.msg._msgid ?? '');
-    });
-    hooks.add(`onComplete.${hookLabel}`, (event: { msg: NodeMessage; error?: unknown }) => {
-      const error = event.error === undefined || event.error === null ? undefined : event.error instanceof Error ? event.error : new Error(errorText(event.error));
-      tracker.completed(event.msg._msgid ?? '', error);
-    });
+    const releaseHooks = useCompletionHooks(hooks, node);
 
     function emit(record: TopicRecord): void {
       const id = nextMessageId();
-      // A message completed with an error fails its record (see `onFailure`).
-      rememberOrigin(id, record);
-      tracker.track(id, (error) => {
-        // What topic-out nodes queued for it is acknowledged later: the commit waits for that too.
-        const acked = forgetOrigin(id);
-        topic.finish(record, error ? Promise.reject(error) : acked);
-      });
+      // A message completed with an error fails its record (see `onFailure`); what topic-out
+      // nodes queued for it is acknowledged later: the commit waits for that too.
+      trackOrigin(node, id, record, (error, acked) => topic.finish(record, error ? Promise.reject(error) : acked));
       node.send({
         _msgid: id,
         payload: record.value,
@@ -472,7 +441,7 @@ export = function (RED: NodeAPI): void {
         timestamp: record.timestamp,
         headers: stringHeaders(record.headers),
       } as NodeMessage);
-      tracker.settleIfIdle(id);
+      settleIfIdle(id);
     }
 
     /**
@@ -538,8 +507,8 @@ export = function (RED: NodeAPI): void {
 
     node.on('close', (removed: boolean, done: () => void) => {
       closing = true;
-      hooks.remove(`*.${hookLabel}`);
-      for (const id of tracker.clear()) forgetOrigin(id); // unfinished records are not committed: they come again
+      releaseHooks();
+      forgetOriginsOf(node); // unfinished records are not committed: they come again
       restores.clear();
       void topic
         .close()
