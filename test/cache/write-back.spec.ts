@@ -5,7 +5,7 @@ import { Cache } from '../../lib/cache';
 import { loadEngine } from '../../lib/cache/engine';
 import { WHOLE_FAMILY_BYTES } from '../../lib/cache/write-back';
 import { commitBarrier } from '../../lib/core/commit-barrier';
-import { collect, removeTempDirs, sleep, tempDir } from './helpers';
+import { collect, removeTempDirs, sleep, tempDir, waitFor } from './helpers';
 
 /** Nothing flushes by itself: only what a test does. */
 const MANUAL = { bufferKeys: 1_000_000, flushInterval: 3_600_000 };
@@ -226,9 +226,7 @@ describe('Cache write-back', () => {
     for (let i = 0; i < 4; i++) await full.put(i, i);
     should(await onDisk(dir, 3)).be.undefined();
     await full.put(4, 4); // half full: a flush starts, the writer goes on
-    for (const deadline = Date.now() + 5_000; (await onDisk(dir, 4)) !== 4; await sleep(20)) {
-      if (Date.now() > deadline) throw new Error('the half full buffer was not flushed');
-    }
+    await waitFor(async () => (await onDisk(dir, 4)) === 4, 5_000, 'the half full buffer to be flushed', 20);
     should(await onDisk(dir, 0)).equal(0);
     // Ten keys at once: the fifth queues a flush, the tenth fills the buffer and waits for it.
     const puts = Array.from({ length: 10 }, (_, i) => full.put(`burst ${i}`, i));

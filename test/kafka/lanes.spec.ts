@@ -27,14 +27,6 @@ async function committed(groupId: string, topic: string): Promise<Record<number,
   }
 }
 
-async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 describe('Topic through stream(): lanes and the commit ledger (real broker)', function () {
   this.timeout(90_000);
   const track = trackTopics();
@@ -114,11 +106,12 @@ describe('Topic through stream(): lanes and the commit ledger (real broker)', fu
       second.push(record.value);
     });
     const running = stream();
-    await until(async () => second.length === 4, 'both handlers to see every record');
-    await until(async () => {
+    await waitFor(() => second.length === 4, 20_000, 'both handlers to see every record', 100);
+    const bothCommitted = async (): Promise<boolean> => {
       const offsets = await committed(groupId, name);
       return offsets[0] === 2 && offsets[1] === 2;
-    }, 'both partitions to be committed');
+    };
+    await waitFor(bothCommitted, 20_000, 'both partitions to be committed', 100);
     await topic.exitHook();
     await running;
     should(first.sort()).eql(['a0', 'a1', 'b0', 'b1']);
@@ -136,7 +129,7 @@ describe('Topic through stream(): lanes and the commit ledger (real broker)', fu
       if (seen.length === 4) await topic.seek(1); // replay from r1, as a Checkpoint recovery does
     });
     const running = stream();
-    await until(async () => seen.length >= 7, 'the replay');
+    await waitFor(() => seen.length >= 7, 20_000, 'the replay', 100);
     await topic.exitHook();
     await running;
     should(seen.slice(0, 7)).eql(['r0', 'r1', 'r2', 'r3', 'r1', 'r2', 'r3']);
@@ -161,7 +154,7 @@ describe('Topic through stream(): lanes and the commit ledger (real broker)', fu
       throw new Error('failed while paused');
     });
     const running = stream();
-    await until(async () => bStarted === 1, 'the first b record');
+    await waitFor(() => bStarted === 1, 20_000, 'the first b record', 100);
     await send(name, 0, ['a0']);
     await should(running).be.rejectedWith(/Handler "pausesThenFails" failed/);
     should(bStarted).be.below(3); // the pause held the rest
@@ -187,6 +180,6 @@ describe('Topic through stream(): lanes and the commit ledger (real broker)', fu
     const result = await first;
     should((result.value as TopicRecord).value).eql({ fine: true });
     topic.finish(result.value as TopicRecord);
-    await until(async () => (await committed(groupId, name))[0] === 2, 'offset 2 to be committed');
+    await waitFor(async () => (await committed(groupId, name))[0] === 2, 20_000, 'offset 2 to be committed', 100);
   });
 });

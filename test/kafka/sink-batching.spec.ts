@@ -7,6 +7,7 @@ import { KafkaConnection, Topic, type TopicRecord } from '../../lib/topic';
 import type { RecordSender } from '../../lib/kafka/produce-thread';
 import { consoleLogger } from '../../lib/log';
 import { brokers, createTopic, kafka, trackTopics, uniqueTopic } from '../support/kafka';
+import { waitFor } from '../support/wait';
 
 async function fill(topic: string, count: number): Promise<void> {
   const producer = kafka().producer();
@@ -24,14 +25,6 @@ async function committed(groupId: string, topic: string): Promise<number> {
     return Number(offsets.partitions.find((p) => p.partition === 0)?.offset ?? -1);
   } finally {
     await admin.disconnect();
-  }
-}
-
-async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -76,12 +69,12 @@ describe('Topic as a batching handle() sink, at-least-once', function () {
     let handled = 0;
     handle(source, { sink: [sink] })((record: TopicRecord) => (handled++, [record.key, record.value]));
     const running = stream();
-    await until('every record to be handled', () => handled === 20);
+    await waitFor(() => handled === 20, 20_000, 'every record to be handled', 100);
     await new Promise((resolve) => setTimeout(resolve, 1_500)); // many auto-commit intervals
     should(await committed(groupId, input)).equal(-1);
     should(requests).be.above(0);
     release();
-    await until('the source offset to be committed', async () => (await committed(groupId, input)) === 20);
+    await waitFor(async () => (await committed(groupId, input)) === 20, 20_000, 'the source offset to be committed', 100);
     await source.exitHook();
     await running;
     const admin = kafka().admin();
@@ -109,12 +102,12 @@ describe('Topic as a batching handle() sink, at-least-once', function () {
     let handled = 0;
     handle(source, { sink: [sink] })((record: TopicRecord) => (handled++, [record.key, record.value]));
     const running = stream();
-    await until('the first request', () => requests.length === 1);
+    await waitFor(() => requests.length === 1, 20_000, 'the first request', 100);
     await new Promise((resolve) => setTimeout(resolve, 1_000)); // time for the handler to run ahead, if it could
     // The request on the wire, the queue, and the one record whose sink waits for room.
     should(handled).be.belowOrEqual(requests[0] + 5 + 1);
     release();
-    await until('every record to be produced', async () => Number((await highWatermarks(output))[0]) === 50);
+    await waitFor(async () => Number((await highWatermarks(output))[0]) === 50, 20_000, 'every record to be produced', 100);
     await source.exitHook();
     await running;
   });

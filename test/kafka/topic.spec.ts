@@ -4,7 +4,7 @@ import { READ_FROM_END, READ_FROM_START, Topic, type TopicRecord } from '../../l
 import type { Logger } from '../../lib/log';
 import { brokers, createTopic, take, trackTopics, uniqueTopic } from '../support/kafka';
 import { NOTHING_NOW, takeNow } from '../../lib/interfaces';
-import { sleep } from '../support/wait';
+import { waitFor } from '../support/wait';
 
 function memoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -155,14 +155,16 @@ describe('Topic on the real broker', function () {
     await (await topic.getProducer()).send({ topic: name, messages: [{ value: '{"n":1}' }, { value: 'nope' }, { value: '{"n":2}' }] });
     should(((await topic.next()).value as TopicRecord).value).eql({ n: 1 });
     let thrown: unknown;
-    for (const deadline = Date.now() + 10_000; thrown === undefined; await sleep(10)) {
-      if (Date.now() > deadline) throw new Error('the bad record was never taken');
+    const takeBad = (): boolean => {
       try {
         should(takeNow(topic)).equal(NOTHING_NOW); // not fetched yet: nothing else may come first
+        return false;
       } catch (err) {
         thrown = err;
+        return true;
       }
-    }
+    };
+    await waitFor(takeBad, 10_000, 'the bad record to be taken');
     should((thrown as Error).message).match(new RegExp(`Cannot decode record of Topic ${name} partition 0 offset 1`));
     // The stream ended at the bad record: asked again, the topic starts over from the last commit, not after the bad record.
     const again = await topic.next();

@@ -10,7 +10,7 @@ import { decodeKey } from '../../lib/cache/keys';
 import type { StoreConfig } from '../../nodes/shared/store';
 import { brokers, createTopic, kafka, uniqueTopic } from '../support/kafka';
 import { readRecords } from '../support/totals';
-import { type Msg, onTab, received, recorder, removeTempDirs, sleep, statuses, storeNode, tempDir, waitFor } from './helpers';
+import { type Msg, onTab, received, recorder, removeTempDirs, statuses, storeNode, tempDir, waitFor } from './helpers';
 
 const topicNodes = require('../../nodes/topic/topic');
 const cacheNodes = require('../../nodes/cache/cache');
@@ -76,11 +76,12 @@ async function committedEverything(groupId: string, topic: string): Promise<void
   await admin.connect();
   try {
     const ends = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, o.high]));
-    for (const deadline = Date.now() + 30_000; ; await sleep(200)) {
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      if (committed.partitions.every((p) => p.offset === ends.get(p.partition))) return;
-      if (Date.now() > deadline) throw new Error(`the group did not commit every record: ${JSON.stringify(committed.partitions)}`);
-    }
+    let partitions: Array<{ partition: number; offset: string }> = [];
+    const all = async (): Promise<boolean> => {
+      [{ partitions }] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return partitions.every((p) => p.offset === ends.get(p.partition));
+    };
+    await waitFor(all, 30_000, () => `the group to commit every record (committed: ${JSON.stringify(partitions)})`, 200);
   } finally {
     await admin.disconnect();
   }

@@ -5,7 +5,7 @@ import should from 'should';
 import helper from 'node-red-node-test-helper';
 import type { KafkaConnection } from '../../lib/topic';
 import { brokers, createTopic, uniqueTopic } from '../support/kafka';
-import { type Msg, onTab, type Receiver, received, recorder, sleep, statuses, waitFor } from './helpers';
+import { type Msg, onTab, type Receiver, received, recorder, statuses, waitFor } from './helpers';
 
 const topicNodes = require('../../nodes/topic/topic');
 
@@ -101,9 +101,7 @@ describe('slipstream-kafka owns the connection (real broker)', function () {
     await waitFor(() => statuses(helper.getNode('out')).some((s) => s.text === 'connected'), 30_000, 'topic-out connected');
     const connection = connectionOf();
     await helper.setFlows(onTab([broker(), other, out('other')]), 'nodes');
-    for (const deadline = Date.now() + 10_000; !(await isClosed(connection)); await sleep(100)) {
-      if (Date.now() > deadline) throw new Error('the connection nobody uses any more stayed open');
-    }
+    await waitFor(() => isClosed(connection), 10_000, 'the connection nobody uses any more to close', 100);
     should(helper.getNode('broker')).be.ok(); // the config node itself still runs
   });
 

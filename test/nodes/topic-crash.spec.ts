@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { brokers, uniqueTopic } from '../support/kafka';
 import { nodeRedUserDir, startNodeRed } from '../support/node-red-process';
+import { waitFor } from '../support/wait';
 
 /** A topic-in → slow function flow that appends each payload to `processed`. */
 function crashFlow(topic: string, processed: string): object[] {
@@ -22,14 +23,6 @@ function crashFlow(topic: string, processed: string): object[] {
 
 function lines(file: string): string[] {
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
-}
-
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('slipstream-topic-in in a real Node-RED process killed mid-stream', function () {
@@ -51,7 +44,7 @@ describe('slipstream-topic-in in a real Node-RED process killed mid-stream', fun
 
     const first = startNodeRed(dir);
     children.push(first);
-    await until(() => lines(processed).length >= 800, 120_000, 'the first runtime to process 800 records');
+    await waitFor(() => lines(processed).length >= 800, 120_000, 'the first runtime to process 800 records', 100);
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     const beforeCrash = new Set(lines(processed));
@@ -59,7 +52,7 @@ describe('slipstream-topic-in in a real Node-RED process killed mid-stream', fun
 
     const second = startNodeRed(dir);
     children.push(second);
-    await until(() => new Set(lines(processed)).size === n, 180_000, 'every record to be processed');
+    await waitFor(() => new Set(lines(processed)).size === n, 180_000, 'every record to be processed', 100);
     second.kill('SIGTERM');
     const all = lines(processed);
     const redelivered = all.length - n;

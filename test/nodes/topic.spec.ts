@@ -299,12 +299,9 @@ describe('slipstream topic nodes (real broker)', function () {
       await sleep(2_500);
       should(await committed()).equal('-1');
       held[0]();
-      const deadline = Date.now() + 15_000;
-      while ((await committed()) !== '2' && Date.now() < deadline) await sleep(200);
-      should(await committed()).equal('2');
+      await waitFor(async () => (await committed()) === '2', 15_000, 'offset 2 to be committed', 200);
       held[2]();
-      while ((await committed()) !== '3' && Date.now() < deadline) await sleep(200);
-      should(await committed()).equal('3');
+      await waitFor(async () => (await committed()) === '3', 15_000, 'offset 3 to be committed', 200);
     } finally {
       await admin.disconnect();
     }
@@ -339,9 +336,7 @@ describe('slipstream topic nodes (real broker)', function () {
       const committed = async (): Promise<string> => (await admin.fetchOffsets({ groupId, topics: [name] }))[0].partitions[0].offset;
       try {
         const expected = onFailure === 'hold' ? '1' : '4';
-        const deadline = Date.now() + 15_000;
-        while ((await committed()) !== expected && Date.now() < deadline) await sleep(200);
-        should(await committed()).equal(expected);
+        await waitFor(async () => (await committed()) === expected, 15_000, `offset ${expected} to be committed`, 200);
         await sleep(2_500); // longer than the commit interval: a held partition stays held
         should(await committed()).equal(expected);
       } finally {
@@ -379,9 +374,7 @@ describe('slipstream topic nodes (real broker)', function () {
     const feed = helper.getNode('feed') as any;
     const committed = async (): Promise<number | undefined> => (await committedOffsets(groupId, input)).get(0);
     feed.receive({ payload: 'r0' });
-    const deadline = Date.now() + 30_000;
-    while ((await committed()) !== 1 && Date.now() < deadline) await sleep(200);
-    should(await committed()).equal(1, 'the first record committed');
+    await waitFor(async () => (await committed()) === 1, 30_000, 'the first record to be committed', 200);
     for (const payload of ['big', 'r2', 'r3']) feed.receive({ payload });
     const [first] = await received(caught, 1, 30_000);
     should(first.error.message).match(/Error while producing to Topic .*larger than the max message size/);
@@ -414,10 +407,8 @@ describe('slipstream topic nodes (real broker)', function () {
     const admin = kafka().admin();
     await admin.connect();
     try {
-      const deadline = Date.now() + 15_000;
       const committed = async (): Promise<string> => (await admin.fetchOffsets({ groupId, topics: [name] }))[0].partitions[0].offset;
-      while ((await committed()) !== '2' && Date.now() < deadline) await sleep(200);
-      should(await committed()).equal('2');
+      await waitFor(async () => (await committed()) === '2', 15_000, 'offset 2 to be committed', 200);
     } finally {
       await admin.disconnect();
     }

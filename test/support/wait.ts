@@ -4,15 +4,18 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Resolves once `check()` holds; rejects after `ms`, naming `what` when given. */
-export function waitFor(check: () => boolean, ms = 10_000, what?: string): Promise<void> {
+/**
+ * Resolves once `check()` holds (it may be async: a broker or a disk to
+ * ask), asking every `every` ms; rejects after `ms`, naming `what` when
+ * given (a function: what to say when the time is up, e.g. the last state seen).
+ */
+export async function waitFor(check: () => boolean | Promise<boolean>, ms = 10_000, what?: string | (() => string), every = 10): Promise<void> {
   const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (check()) resolve();
-      else if (Date.now() > deadline) reject(new Error(what ? `timed out after ${ms} ms waiting for ${what}` : 'timed out waiting'));
-      else setTimeout(tick, 10);
-    };
-    tick();
-  });
+  while (!(await check())) {
+    if (Date.now() > deadline) {
+      const waitingFor = typeof what === 'function' ? what() : what;
+      throw new Error(waitingFor ? `timed out after ${ms} ms waiting for ${waitingFor}` : 'timed out waiting');
+    }
+    await sleep(every);
+  }
 }

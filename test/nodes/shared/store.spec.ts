@@ -6,7 +6,7 @@ import { presetOptions, parseList, SharedStore, StoreFollowedError, type StoreSt
 import { Topic } from '../../../lib/topic';
 import { EngineUnavailableError } from '../../../lib/cache/engine';
 import { CacheOpenError } from '../../../lib/cache/open-error';
-import { removeTempDirs, tempDir } from '../../cache/helpers';
+import { removeTempDirs, tempDir, waitFor } from '../../cache/helpers';
 
 function user(id: string): { id: string; states: string[]; onState(state: StoreState): void } {
   const states: string[] = [];
@@ -15,8 +15,7 @@ function user(id: string): { id: string; states: string[]; onState(state: StoreS
 
 /** Until the store has opened or failed (opening RocksDB takes longer on a busy machine). */
 async function settle(store: SharedStore): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (store.state?.state === 'opening' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  await waitFor(() => store.state?.state !== 'opening', 10_000, 'the store to open or fail');
 }
 
 describe('nodes/shared: SharedStore', () => {
