@@ -12,7 +12,7 @@ import should from 'should';
 import { brokers, createTopic, uniqueTopic } from '../support/kafka';
 import { nodeRedUserDir, type RunningNodeRed, startNodeRedEditor } from '../support/node-red-process';
 import { committedAll, exactTotals, lowerThanExact, producePayments, readRecords, recordCount, stableGroup } from '../support/totals';
-import { sleep } from '../support/wait';
+import { waitFor } from '../support/wait';
 
 const RECORDS = 20_000;
 /** Payments produced before the kill; the rest come after it. */
@@ -61,7 +61,7 @@ describe('Scale-out with changelog stores: 2 Node-RED runtimes in one group (rea
       // The last third is produced only after the kill: the flow (one exactly-once commit a second) could otherwise finish first.
       await producePayments(input, FIRST_PART, USERS);
       // Mid-stream: a third of the results are out.
-      while ((await recordCount(output)) < RECORDS / 3) await sleep(100);
+      await waitFor(async () => (await recordCount(output)) >= RECORDS / 3, 120_000, 'a third of the outputs', 100);
       should(await recordCount(output)).be.below(RECORDS, 'the kill came after the end of the stream');
       victim.child.kill('SIGKILL');
       await victim.stop(0);

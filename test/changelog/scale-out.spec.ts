@@ -10,7 +10,7 @@ import should from 'should';
 import { removeTempDirs, tempDir } from '../cache/helpers';
 import { createTopic, uniqueTopic } from '../support/kafka';
 import { committedAll, exactTotals, lowerThanExact, producePayments, readRecords, recordCount, stableGroup } from '../support/totals';
-import { sleep } from '../support/wait';
+import { waitFor } from '../support/wait';
 
 const instanceScript = path.join(__dirname, 'fixtures', 'totals-instance.js');
 const RECORDS = 100_000;
@@ -50,7 +50,7 @@ describe('Scale-out with changelog caches (real broker, several processes)', fun
       await stableGroup(groupId, 3);
       await producePayments(input, RECORDS, USERS);
       // Mid-stream: a third of the results are out.
-      while ((await recordCount(output)) < RECORDS / 3) await sleep(200);
+      await waitFor(async () => (await recordCount(output)) >= RECORDS / 3, 120_000, 'a third of the outputs', 200);
       victim.kill('SIGKILL');
       await exited(victim);
       instance();

@@ -1,8 +1,9 @@
 // The scale-out tests' workload (issue 18): payments keyed by user on a
 // partitioned topic, running totals per user produced to an output topic,
 // and what the tests read back from the broker to judge them.
+import type { GroupDescription } from 'kafkajs';
 import { kafka, uniqueTopic } from './kafka';
-import { sleep } from './wait';
+import { waitFor } from './wait';
 
 /** Payment `i` is made by user u(i % users) and pays `amountOf(i)`. */
 export const amountOf = (i: number): number => 1 + (i % 97);
@@ -59,13 +60,12 @@ export async function committedOffsets(groupId: string, topic: string): Promise<
 /** Until group `groupId` has committed every record of `topic` (rejects after `ms`). */
 export async function committedAll(groupId: string, topic: string, ms: number): Promise<void> {
   const ends = await endOffsets(topic);
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const committed = await committedOffsets(groupId, topic);
-    if ([...ends].every(([p, end]) => committed.get(p) === end)) return;
-    if (Date.now() > deadline) throw new Error(`the group did not commit every record: ${JSON.stringify([...committed])}`);
-    await sleep(500);
-  }
+  let committed = new Map<number, number>();
+  const all = async (): Promise<boolean> => {
+    committed = await committedOffsets(groupId, topic);
+    return [...ends].every(([p, end]) => committed.get(p) === end);
+  };
+  await waitFor(all, ms, () => `the group to commit every record (committed: ${JSON.stringify([...committed])})`, 500);
 }
 
 /** Until group `groupId` is stable with `members` members. */
@@ -73,13 +73,12 @@ export async function stableGroup(groupId: string, members: number, ms = 60_000)
   const admin = kafka().admin();
   await admin.connect();
   try {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const [group] = (await admin.describeGroups([groupId])).groups;
-      if (group?.state === 'Stable' && group.members.length === members) return;
-      if (Date.now() > deadline) throw new Error(`group ${groupId} did not become stable with ${members} members: ${group?.state}, ${group?.members.length}`);
-      await sleep(200);
-    }
+    let group: GroupDescription | undefined;
+    const stable = async (): Promise<boolean> => {
+      [group] = (await admin.describeGroups([groupId])).groups;
+      return group?.state === 'Stable' && group.members.length === members;
+    };
+    await waitFor(stable, ms, () => `group ${groupId} to be stable with ${members} members (${group?.state}, ${group?.members.length})`, 200);
   } finally {
     await admin.disconnect();
   }
