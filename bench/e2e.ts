@@ -25,7 +25,22 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { nodeRedUserDir, startNodeRed } from '../test/support/node-red-process';
-import { benchKafka, brokersFromEnv, committedCount, cpuSeconds, createTopic, fillTopic, median, peakRssMb, readToEnd, resultsPath, runBench, topicSize } from './support';
+import {
+  benchKafka,
+  brokersFromEnv,
+  committedCount,
+  cpuSeconds,
+  createTopic,
+  fillTopic,
+  median,
+  type PairedRatio,
+  pairedRatio,
+  peakRssMb,
+  readToEnd,
+  resultsPath,
+  runBench,
+  topicSize,
+} from './support';
 import { expectedTotals, inputMessage, type MemorySample, type OutputValue, PARTITIONS, USERS, type WorkerArgs } from './workload';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -471,6 +486,14 @@ function ratio(a: Summary | undefined, b: Summary | undefined): number | null {
   return a && b && a.medianMsgsPerSec && b.medianMsgsPerSec ? Number((a.medianMsgsPerSec / b.medianMsgsPerSec).toPrecision(3)) : null;
 }
 
+/** `name = median (min–max)` for the pairs that ran, on one line. */
+function pairedLine(paired: Record<string, PairedRatio | null>): string {
+  return Object.entries(paired)
+    .filter((entry): entry is [string, PairedRatio] => entry[1] !== null)
+    .map(([name, r]) => `${name} = ${r.median} (${r.min}–${r.max})`)
+    .join(' · ');
+}
+
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 
 /** Whole numbers with thousands separators, as in the README. */
@@ -537,6 +560,7 @@ async function main(): Promise<void> {
 
     const summaries = new Map([...results].map(([name, r]) => [name, summarize(r)]));
     const at = (name: Contender): Summary | undefined => summaries.get(name);
+    const paired = (a: Contender, b: Contender): PairedRatio | null => (results.has(a) && results.has(b) ? pairedRatio(results.get(a)!, results.get(b)!) : null);
     const overProduce = Object.fromEntries([...summaries.keys()].map((name) => [name, ratio(at(name), at('kafkajs-produce'))]));
     const ratios = {
       libOverKafkaStreams: ratio(at('lib'), at('kafka-streams')),
@@ -549,6 +573,13 @@ async function main(): Promise<void> {
       libChangelogOverLib: ratio(at('lib-changelog'), at('lib')),
       exactlyOnceOverAtLeastOnce: ratio(at('lib-exactly-once'), at('lib-changelog')),
       twoProcessesOverOne: ratio(at('lib-x2'), at('lib-changelog')),
+      // The same, round by round (see pairedRatio).
+      perRound: {
+        'lib / kafka-streams': paired('lib', 'kafka-streams'),
+        'node-red / quix-streams': paired('node-red', 'quix-streams'),
+        'lib / lib@baseline': paired('lib', 'lib@baseline'),
+        'node-red / node-red@baseline': paired('node-red', 'node-red@baseline'),
+      },
     };
     const machine = {
       cores: os.cpus().length,
@@ -571,6 +602,8 @@ async function main(): Promise<void> {
         `lib / python-slipstream = ${ratios.libOverPython ?? '—'} · node-red / lib = ${ratios.nodeRedOverLib ?? '—'} · ` +
         `lib / kafkajs-consume = ${ratios.libOverKafkajsConsume ?? '—'}`,
     );
+    const perRound = pairedLine(ratios.perRound);
+    if (perRound) console.log(`per round (median, min–max): ${perRound}`);
     if (SCALE_OUT.some((c) => summaries.has(c))) {
       console.log(
         `lib-changelog / lib = ${ratios.libChangelogOverLib ?? '—'} · lib-exactly-once / lib-changelog = ${ratios.exactlyOnceOverAtLeastOnce ?? '—'} · ` +

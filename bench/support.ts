@@ -10,6 +10,37 @@ export function median(values: number[]): number {
   return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 }
 
+/** A run's rate, if it was verified. */
+export interface RateRun {
+  verified: boolean;
+  msgsPerSec: number | null;
+}
+
+export interface PairedRatio {
+  median: number;
+  min: number;
+  max: number;
+  /** Rounds in which both runs were verified. */
+  rounds: number;
+}
+
+/**
+ * One contender's rate over another's within each round where both runs were
+ * verified (`ours[i]` and `theirs[i]` ran in round i, minutes apart at most),
+ * and the median of those: the machine's speed drifts over a bench (the same
+ * build can lose a third of its rate in five rounds), which a ratio of
+ * medians taken over all rounds mixes in. Null when no round has both.
+ */
+export function pairedRatio(ours: RateRun[], theirs: RateRun[]): PairedRatio | null {
+  const ratios = ours.flatMap((run, round) => {
+    const other = theirs[round];
+    return run.verified && other?.verified && run.msgsPerSec && other.msgsPerSec ? [run.msgsPerSec / other.msgsPerSec] : [];
+  });
+  if (ratios.length === 0) return null;
+  const precise = (n: number): number => Number(n.toPrecision(3));
+  return { median: precise(median(ratios)), min: precise(Math.min(...ratios)), max: precise(Math.max(...ratios)), rounds: ratios.length };
+}
+
 /** Write `bench/results/<name>.json` with the machine added; returns its path. */
 export function writeResults(name: string, report: object): string {
   const file = resultsPath(name);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import should from 'should';
-import { cpuSeconds } from '../../bench/support';
+import { cpuSeconds, pairedRatio } from '../../bench/support';
 
 // The benchmark's CPU column (bench/e2e.ts) reads each contender's CPU time from /proc.
 describe('bench: cpuSeconds (a process’s CPU time, from /proc)', () => {
@@ -23,5 +23,24 @@ describe('bench: cpuSeconds (a process’s CPU time, from /proc)', () => {
     await new Promise((resolve) => child.once('exit', resolve));
     await new Promise((resolve) => setTimeout(resolve, 50)); // reaped
     should(cpuSeconds(pid)).be.undefined();
+  });
+});
+
+describe('bench: pairedRatio (one contender over another, round by round)', () => {
+  const run = (msgsPerSec: number | null, verified = true) => ({ msgsPerSec, verified });
+
+  it('takes the ratio within each round and their median, so that a machine slowing down over the rounds cancels out', () => {
+    // Both lose half their speed over the rounds; within each round one is 1.2 times the other.
+    const ours = [run(120), run(90), run(60)];
+    const theirs = [run(100), run(75), run(50)];
+    should(pairedRatio(ours, theirs)).eql({ median: 1.2, min: 1.2, max: 1.2, rounds: 3 });
+  });
+
+  it('leaves out rounds where either run was not verified or has no rate, and is null without a round of both', () => {
+    const ours = [run(100), run(200, false), run(300), run(null)];
+    const theirs = [run(50), run(100), run(100, false), run(10)];
+    should(pairedRatio(ours, theirs)).eql({ median: 2, min: 2, max: 2, rounds: 1 });
+    should(pairedRatio([run(100, false)], [run(100)])).be.null();
+    should(pairedRatio([run(100)], [])).be.null();
   });
 });
