@@ -221,7 +221,7 @@ async function stop(child: Child): Promise<void> {
   clearTimeout(timer);
 }
 
-/** How far a run is: whether it is done, and how many records it put out (or committed) so far, where that is known. */
+/** How far a run is: whether it is done, and how many records it has written to its output so far, where that is known. */
 interface Progress {
   done: boolean;
   records?: number;

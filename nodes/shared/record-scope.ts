@@ -14,12 +14,13 @@ export interface Origin {
 }
 
 /**
- * Runs once the flow finished with a message: with the first error a node
- * completed it with (`done(err)`), and what its record's commit must still
- * wait for — the acknowledgements handed over with `handOverAck` (undefined
- * if none, one as it is, several as one).
+ * Runs once the flow finished with a message: with its record, the first
+ * error a node completed it with (`done(err)`), and what the record's commit
+ * must still wait for — the acknowledgements handed over with `handOverAck`
+ * (undefined if none, one as it is, several as one). One function per
+ * topic-in node, not one per message.
  */
-export type Settle = (error: Error | undefined, acked: PromiseLike<unknown> | undefined) => void;
+export type Settle = (record: RecordPartition, error: Error | undefined, acked: PromiseLike<unknown> | undefined) => void;
 
 /** An origin while its message is in the flow: who sent it, and its deliveries not yet completed. */
 interface Tracked extends Origin {
@@ -77,7 +78,7 @@ export function forgetOriginsOf(owner: object): void {
 
 function settle(msgId: string, origin: Tracked): void {
   origins.delete(msgId);
-  origin.settle(origin.error, ackOf(origin.acks));
+  origin.settle(origin.record, origin.error, ackOf(origin.acks));
 }
 
 /** What a commit waits for: nothing, one acknowledgement as it is, or several as one. */

@@ -26,7 +26,7 @@ import { type BrokerState, type BrokerUser, SharedBroker } from '../shared/broke
 import { sweepAfterDeploys } from '../shared/owner';
 import { catalogTranslator, type Translate } from '../shared/i18n';
 import { RestoreProgress } from '../shared/restore-progress';
-import { forgetOriginsOf, handOverAck, inOriginOf, originOf, settleIfIdle, trackOrigin } from '../shared/record-scope';
+import { forgetOriginsOf, handOverAck, inOriginOf, originOf, type Settle, settleIfIdle, trackOrigin } from '../shared/record-scope';
 import { type Hooks, useCompletionHooks } from '../shared/completion-hooks';
 import { nextMessageId } from '../shared/message-ids';
 import { type SharedStore, type StoreConfig, StoreFollowedError, type StoreFollower, type StoreUser } from '../shared/store';
@@ -425,12 +425,13 @@ export = function (RED: NodeAPI): void {
     }
 
     const releaseHooks = useCompletionHooks(hooks, node);
+    // A message completed with an error fails its record (see `onFailure`); what topic-out
+    // nodes queued for it is acknowledged later: the commit waits for that too.
+    const finish: Settle = (record, error, acked) => topic.finish(record as TopicRecord /* as emit() tracked it */, error ? Promise.reject(error) : acked);
 
     function emit(record: TopicRecord): void {
       const id = nextMessageId();
-      // A message completed with an error fails its record (see `onFailure`); what topic-out
-      // nodes queued for it is acknowledged later: the commit waits for that too.
-      trackOrigin(node, id, record, (error, acked) => topic.finish(record, error ? Promise.reject(error) : acked));
+      trackOrigin(node, id, record, finish);
       node.send({
         _msgid: id,
         payload: record.value,

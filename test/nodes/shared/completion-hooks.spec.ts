@@ -40,7 +40,7 @@ describe("nodes/shared: the runtime hooks that count topic-in messages' deliveri
     hooks.clear();
     const after = useCompletionHooks(hooks, {});
     const errors: Array<Error | undefined> = [];
-    trackOrigin({}, 'h2', record, (error) => errors.push(error));
+    trackOrigin({}, 'h2', record, (_record, error) => errors.push(error));
     await deliver('h2');
     await complete('h2', 'the function node threw');
     should(errors.map((e) => e?.message)).eql(['the function node threw']);

@@ -18,7 +18,7 @@ type Settled = { error: Error | undefined; acked: PromiseLike<unknown> | undefin
 /** Track `msgId` for `owner`, recording each settle. */
 function track(owner: object, msgId: string, record: { topic: string; partition: number; offset: number }): Settled[] {
   const settled: Settled[] = [];
-  const settle: Settle = (error, acked) => settled.push({ error, acked });
+  const settle: Settle = (_record, error, acked) => settled.push({ error, acked });
   trackOrigin(owner, msgId, record, settle);
   return settled;
 }
