@@ -20,11 +20,13 @@ function afterLoading(entry: string): Record<string, boolean> {
     require('kafkajs');
     require('kafkajs/src/protocol/recordBatch/v0/decoder');
     require('kafkajs/src/protocol/requests/produce/v4/request');
+    require('kafkajs/src/consumer/consumerGroup');
     process.stdout.write(JSON.stringify({
       kafkajs,
       grouping: require(${kafka('linear-grouping')}).linearGroupingInstalled(),
       produceRequest: require(${kafka('fast-produce-request')}).fastProduceRequestInstalled(),
       recordDecoder: require(${kafka('fast-record-decoder')}).fastRecordDecoderInstalled(),
+      batch: require(${kafka('numeric-batch')}).numericBatchInstalled(),
     }));
   `;
   return JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: path.resolve(dist, '..'), encoding: 'utf8' })) as Record<string, boolean>;
@@ -38,7 +40,7 @@ function modulesUnder(dir: string): string[] {
 }
 
 describe('kafkajs entry (lib/kafka/kafkajs)', () => {
-  it('is the only module of the library and the nodes that loads kafkajs itself (the produce thread included)', () => {
+  it('is the only module of the library and the nodes that loads kafkajs itself (the produce and consume threads included)', () => {
     const loading = [...modulesUnder('lib'), ...modulesUnder('nodes')].filter((file) => /require\("kafkajs"\)/.test(fs.readFileSync(path.join(dist, file), 'utf8')));
     should(loading).eql([path.join('lib', 'kafka', 'kafkajs.js')]);
   });
@@ -55,7 +57,7 @@ describe('kafkajs entry (lib/kafka/kafkajs)', () => {
     it(`${entry} loads kafkajs ${loadsKafkajs ? 'with its internals replaced' : 'not at all'} (a fresh process)`, () => {
       const after = afterLoading(path.join(dist, entry));
       should(after.kafkajs).equal(loadsKafkajs);
-      if (loadsKafkajs) should(after).eql({ kafkajs: true, grouping: true, produceRequest: true, recordDecoder: true });
+      if (loadsKafkajs) should(after).eql({ kafkajs: true, grouping: true, produceRequest: true, recordDecoder: true, batch: true });
     });
   }
 });
