@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
-import type { Admin, Consumer, Message, Producer } from 'kafkajs';
+import type { Admin, Message, Producer } from 'kafkajs';
 import { type CacheRestoreProgress, TopicChangelog } from './changelog';
 import { Conf } from './core/conf';
 import { isPromiseLike } from './core/sink';
@@ -24,6 +24,7 @@ import { ProduceBatcher, type Retrying } from './kafka/batcher';
 import { compressionOf } from './kafka/client';
 import { isTransient } from './kafka/delivery';
 import { type ResolvedConf, resolveTopicConf, type TopicConf, unknownKeys } from './kafka/config';
+import type { FeedConsumer } from './kafka/consume-thread';
 import { KafkaConnection } from './kafka/connection';
 import type { Produced } from './kafka/produced';
 import { ConsumerFeed, type ConsumerStateListener, type RecordFailureListener, type Subscription } from './kafka/feed';
@@ -204,7 +205,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   private transaction: StreamTransaction | undefined;
   private readonly sharedConnection: KafkaConnection | undefined;
   private ownConnection: KafkaConnection | undefined;
-  private consumer: Consumer | undefined;
+  private consumer: FeedConsumer | undefined;
   /** The consumer being started, then started; one per topic at a time. */
   private feedStart: Promise<ConsumerFeed> | undefined;
   private feed: ConsumerFeed | undefined;
@@ -617,9 +618,9 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   }
 
   /** The started consumer (starting it if needed). */
-  async getConsumer(): Promise<Consumer> {
+  async getConsumer(): Promise<FeedConsumer> {
     await this.startFeed();
-    return this.consumer as Consumer;
+    return this.consumer as FeedConsumer;
   }
 
   /**
@@ -694,7 +695,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
       if (Array.isArray(this.subscription)) {
         for (const topic of this.subscription) await this.connection().ensureTopic(topic, this.resolved.numPartitions);
       }
-      this.consumer = this.connection().consumer(consumerConf);
+      this.consumer = this.connection().feedConsumer(consumerConf);
       const opened = this.exactlyOnce ? this.startTransaction(consumerConf.groupId) : undefined;
       transaction = opened;
       const feed = new ConsumerFeed(this.consumer, this.subscription, {

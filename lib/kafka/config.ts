@@ -59,6 +59,14 @@ export interface TopicConf {
    */
   produceThread?: boolean;
   /**
+   * Fetch and decode a consumer's records on a worker thread of its own
+   * (default true), so that this work and its garbage stay off the thread
+   * that runs the handlers; records are made one by one as they are handed
+   * out. Without it, or when the connection settings cannot be passed to a
+   * thread (e.g. `ssl` with functions), the consumer runs on the main thread.
+   */
+  consumeThread?: boolean;
+  /**
    * The produce thread's V8 limits (Node's worker `resourceLimits`), merged
    * over the default `{ maxYoungGenerationSizeMb: 16 }`: its young generation
    * holds only the requests on their way, and V8's default (48 MB) cost
@@ -125,6 +133,7 @@ export interface ResolvedConf {
   compression: Compression;
   produceThread: boolean;
   produceThreadResourceLimits: ResourceLimits;
+  consumeThread: boolean;
   autoCommitInterval: number;
   onDecodeError: 'skip' | 'stop';
   /** The consumer's kafkajs setting for `isolation` (also in `consumer`). */
@@ -154,7 +163,7 @@ const GUARANTEES: ReadonlySet<string> = new Set<ProcessingGuarantee>(['at-least-
 const KNOWN_KEYS = new Set<string>([
   'brokers', 'clientId', 'groupId', 'groupInstanceId', 'fromBeginning', 'ssl', 'sasl', 'connectionTimeout',
   'requestTimeout', 'retryTimeout', 'sessionTimeout', 'rebalanceTimeout', 'heartbeatInterval',
-  'maxBytesPerPartition', 'maxBytes', 'maxWaitTimeInMs', 'numPartitions', 'acks', 'deliveryTimeout', 'compression', 'produceThread',
+  'maxBytesPerPartition', 'maxBytes', 'maxWaitTimeInMs', 'numPartitions', 'acks', 'deliveryTimeout', 'compression', 'produceThread', 'consumeThread',
   'produceThreadResourceLimits', 'autoCommitInterval',
   'isolation', 'onDecodeError', 'processingGuarantee', 'transactionalId', 'transactionTimeout', 'bootstrap_servers', 'client_id', 'group_id',
   'group_instance_id', 'auto_offset_reset', 'security_protocol', 'sasl_mechanism', 'sasl_plain_username', 'sasl_plain_password', 'isolation_level',
@@ -250,6 +259,7 @@ export function resolveTopicConf(conf: TopicConf): ResolvedConf {
     compression,
     produceThread: conf.produceThread ?? true,
     produceThreadResourceLimits: produceThreadResourceLimits(conf.produceThreadResourceLimits),
+    consumeThread: conf.consumeThread ?? true,
     autoCommitInterval: conf.autoCommitInterval ?? 1_000,
     onDecodeError: conf.onDecodeError ?? 'skip',
     readUncommitted,

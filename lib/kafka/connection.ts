@@ -2,6 +2,8 @@ import type { Admin, Consumer, ConsumerConfig, Kafka, Producer } from 'kafkajs';
 import type { Logger } from '../log';
 import { ensureTopic } from './admin';
 import { createKafka, createProducer } from './client';
+import { isCloneable } from './cloneable';
+import { ConsumeThread, type FeedConsumer } from './consume-thread';
 import { type ResolvedConf, resolveTopicConf, type TopicConf } from './config';
 import { ProduceThread, type ProducerTransport, type RecordSender } from './produce-thread';
 import { createTransactionalProducer, ProducerHost } from './producer-host';
@@ -72,8 +74,21 @@ export class KafkaConnection {
     return this.adminClient;
   }
 
+  /** A kafkajs consumer on this thread. */
   consumer(config: ConsumerConfig): Consumer {
     if (this.closed) throw closedError();
+    return this.kafka.consumer(config);
+  }
+
+  /**
+   * The consumer of a topic's `ConsumerFeed`: on a consume thread of its own
+   * (conf `consumeThread`, the default), or on this thread.
+   */
+  feedConsumer(config: ConsumerConfig): FeedConsumer {
+    if (this.closed) throw closedError();
+    const threadConfig = { kafka: this.conf.kafka, consumer: config };
+    if (this.conf.consumeThread && isCloneable(threadConfig)) return new ConsumeThread(threadConfig, this.logger);
+    if (this.conf.consumeThread) this.logger.info('Kafka connection: the settings cannot be passed to a consume thread (they hold functions): consuming on the main thread');
     return this.kafka.consumer(config);
   }
 
@@ -105,7 +120,7 @@ export class KafkaConnection {
 
   private startTransport(): ProducerTransport {
     const config = { kafka: this.conf.kafka, producer: this.conf.producer };
-    if (this.conf.produceThread && ProduceThread.canCarry(config)) return new ProduceThread(config, this.logger, this.conf.produceThreadResourceLimits);
+    if (this.conf.produceThread && isCloneable(config)) return new ProduceThread(config, this.logger, this.conf.produceThreadResourceLimits);
     if (this.conf.produceThread) this.logger.info('Kafka connection: the settings cannot be passed to a produce thread (they hold functions): producing on the main thread');
     return new ProducerHost(
       () => this.getProducer(),

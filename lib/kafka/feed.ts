@@ -1,9 +1,11 @@
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { EachBatchPayload } from 'kafkajs';
 import { commitBarrier } from '../core/commit-barrier';
 import type { Logger } from '../log';
 import { CommitLedger, type FailurePolicy, type RecordPosition } from './ledger';
 import { Notifier } from './notifier';
-import { epochOf, type RawRecord, toRawRecord } from './record';
+import type { FeedConsumer } from './consume-thread';
+import { fetchedRecords } from './packed-records';
+import { epochOf, type RawRecord } from './record';
 
 /** What a consumer is doing, for status displays. */
 export type ConsumerState = 'connecting' | 'connected' | 'paused' | 'error' | 'disconnected';
@@ -105,7 +107,7 @@ export class ConsumerFeed {
   private failure: Error | undefined;
 
   constructor(
-    private readonly consumer: Consumer,
+    private readonly consumer: FeedConsumer,
     private readonly subscription: Subscription,
     private options: FeedOptions,
   ) {
@@ -391,30 +393,32 @@ export class ConsumerFeed {
       if (!waited.ready) return;
       first = waited.from ?? -1;
     }
+    const records = fetchedRecords(batch);
     /** The last record handed out: the fetch position moves past it (resolved once, not per record). */
-    let last: string | undefined;
+    let last: number | undefined;
     try {
-      for (const message of batch.messages) {
+      while (!records.done) {
         if (this.ledger.openCount >= this.options.maxInFlight) {
-          if (last !== undefined) resolveOffset(last);
+          if (last !== undefined) resolveOffset(String(last));
           while (live() && !this.paused && !this.hasRoom()) {
             this.handedOut.notify(); // let the consumer take what was handed out before waiting for room
             await this.waitForRoom(payload);
           }
         }
         if (!live() || this.paused) break; // what is not handed out is fetched again
-        if (first >= 0 && Number(message.offset) < first) {
-          last = message.offset; // committed by a transaction that ended after this batch was fetched
+        const offset = records.offset;
+        if (first >= 0 && offset < first) {
+          records.skip();
+          last = offset; // committed by a transaction that ended after this batch was fetched
           continue;
         }
-        const record = toRawRecord(topic, partition, message, epoch);
-        this.ledger.add(topic, partition, record.offset);
-        this.ready.push(record);
-        last = message.offset;
+        this.ledger.add(topic, partition, offset);
+        this.ready.push(records.take(topic, partition, epoch));
+        last = offset;
       }
     } finally {
       // Commits are the ledger's; this is only where kafkajs fetches from next.
-      if (last !== undefined && epochs?.get(partition) === epoch) resolveOffset(last);
+      if (last !== undefined && epochs?.get(partition) === epoch) resolveOffset(String(last));
       this.handedOut.notify();
     }
   }

@@ -91,9 +91,13 @@ function hasHeaders(headers: IHeaders | undefined): headers is IHeaders {
   return false;
 }
 
-/** Header Buffers as plain Uint8Array copies (a Buffer would clone its pool; it arrives as a Uint8Array anyway). */
-function cloneableHeaders(headers: IHeaders): IHeaders {
-  const copy = (v: Buffer | string): Buffer | string => (typeof v === 'string' ? v : (new Uint8Array(v) as Buffer));
+/**
+ * Header Buffers as plain Uint8Array copies (a Buffer would clone its pool,
+ * or a fetched record's whole fetch response; it arrives as a Uint8Array
+ * anyway). A fetched header may be null: it stays null.
+ */
+export function cloneableHeaders(headers: IHeaders): IHeaders {
+  const copy = (v: Buffer | string): Buffer | string => (typeof v === 'string' || v === null ? v : (new Uint8Array(v) as Buffer));
   const out: IHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined) out[name] = Array.isArray(value) ? value.map(copy) : copy(value);
@@ -101,8 +105,8 @@ function cloneableHeaders(headers: IHeaders): IHeaders {
   return out;
 }
 
-function headersFromClone(headers: IHeaders): IHeaders {
-  const buffer = (v: Buffer | string): Buffer | string => (typeof v === 'string' ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+export function headersFromClone(headers: IHeaders): IHeaders {
+  const buffer = (v: Buffer | string): Buffer | string => (typeof v === 'string' || v === null ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength));
   const out: IHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined) out[name] = Array.isArray(value) ? value.map(buffer) : buffer(value);

@@ -2,10 +2,10 @@ import * as path from 'node:path';
 import { type ResourceLimits, Worker } from 'node:worker_threads';
 import type { Message } from 'kafkajs';
 import type { Logger } from '../log';
+import { fromErrorChain } from './error-chain';
 import { packMessages } from './packed-messages';
 import {
   type FromProduceThread,
-  fromErrorChain,
   type ProduceThreadConfig,
   type ToProduceThread,
   type TransactionalRef,
@@ -76,16 +76,6 @@ export class ProduceThread implements ProducerTransport {
     /** The thread's V8 limits (conf `produceThreadResourceLimits`). */
     private readonly resourceLimits: ResourceLimits = {},
   ) {}
-
-  /** Whether `config` can be passed to a thread (it may hold functions, e.g. in `ssl`). */
-  static canCarry(config: ProduceThreadConfig): boolean {
-    try {
-      structuredClone(config);
-      return true;
-    } catch {
-      return false;
-    }
-  }
 
   send({ topic, acks, compression, messages }: ProduceRequest): Promise<Produced[]> {
     const packed = packMessages(messages);

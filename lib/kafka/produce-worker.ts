@@ -6,7 +6,8 @@ import type { Producer } from 'kafkajs';
 import type { Logger } from '../log';
 import { createKafka, createProducer } from './client';
 import { unpackMessages } from './packed-messages';
-import { type FromProduceThread, packPositions, type ProduceThreadConfig, type ToProduceThread, toErrorChain } from './produce-protocol';
+import { toErrorChain } from './error-chain';
+import { type FromProduceThread, packPositions, type ProduceThreadConfig, type ToProduceThread } from './produce-protocol';
 import { createTransactionalProducer, ProducerHost } from './producer-host';
 
 const port = parentPort;

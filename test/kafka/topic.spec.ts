@@ -5,6 +5,8 @@ import type { Logger } from '../../lib/log';
 import { brokers, createTopic, take, trackTopics, uniqueTopic } from '../support/kafka';
 import { NOTHING_NOW, takeNow } from '../../lib/interfaces';
 import { waitFor } from '../support/wait';
+import type { Worker } from 'node:worker_threads';
+import { ConsumeThread } from '../../lib/kafka/consume-thread';
 
 function memoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -47,56 +49,60 @@ describe('Topic on the real broker', function () {
     should(topic.name).startWith('shape');
   });
 
-  it('pipes 10,000 JSON messages through handle() into another topic and a cache, each exactly once', async () => {
-    const n = 10_000;
-    const source = track(new Topic<{ i: number }>(uniqueTopic('pipe-in'), { ...conf(), numPartitions: 3 }, { codec: new JsonCodec() }));
-    const output = track(new Topic<{ i: number; double: number }>(uniqueTopic('pipe-out'), conf(), { codec: new JsonCodec() }));
-    const cache = new MemoryCache<{ i: number; double: number }>();
-    const producer = await source.getProducer();
-    for (let start = 0; start < n; start += 1_000) {
-      const messages = Array.from({ length: 1_000 }, (_, j) => ({ key: `k${(start + j) % 50}`, value: JSON.stringify({ i: start + j }) }));
-      await producer.send({ topic: source.name, messages });
-    }
-    let handled = 0;
-    handle(source, { sink: [output, cache] })(function double(msg: TopicRecord<{ i: number }>) {
-      handled++;
-      if (handled === n) setImmediate(() => source.exitHook());
-      return [`k${msg.value.i}`, { i: msg.value.i, double: msg.value.i * 2 }];
-    });
-    await stream();
-    should(handled).equal(n);
-    const seen = new Set<number>();
-    const received = await take(output, n);
-    for (const r of received) {
-      should(seen.has(r.value.i)).be.false();
-      seen.add(r.value.i);
-      should(r.value.double).equal(r.value.i * 2);
-      should(r.key).equal(`k${r.value.i}`);
-    }
-    should(seen.size).equal(n);
-    should(await cache.get('k9999')).eql({ i: 9999, double: 19998 });
-  });
+  for (const consumeThread of [true, false]) {
+    const where = consumeThread ? 'the consumer on its thread' : 'the consumer on the main thread';
 
-  it('seeks to the start, the end and per-partition offsets', async () => {
-    const name = uniqueTopic('seek');
-    await createTopic(name, 2);
-    const topic = track(new Topic(name, conf()));
-    await should(topic.seek(READ_FROM_START)).be.rejectedWith('No consumer provided');
-    await should(topic.seek(-3)).be.rejectedWith(RangeError);
-    const producer = await topic.getProducer();
-    for (let i = 0; i < 10; i++) await producer.send({ topic: name, messages: [{ value: `v${i}`, partition: i % 2 }] });
-    should((await take(topic, 3)).length).equal(3);
-    await topic.seek(READ_FROM_START);
-    const again = await take(topic, 10);
-    should(again.map((r) => r.value).sort()).eql(Array.from({ length: 10 }, (_, i) => `v${i}`).sort());
-    await topic.seek({ 0: 3, 1: 4 });
-    const tail = await take(topic, 3);
-    should(tail.map((r) => `${r.partition}:${r.offset}`).sort()).eql(['0:3', '0:4', '1:4']);
-    await topic.seek(READ_FROM_END);
-    await producer.send({ topic: name, messages: [{ value: 'after-end', partition: 1 }] });
-    const [next] = await take(topic, 1);
-    should(next.value).equal('after-end');
-  });
+    it(`pipes 10,000 JSON messages through handle() into another topic and a cache, each exactly once (${where})`, async () => {
+      const n = 10_000;
+      const source = track(new Topic<{ i: number }>(uniqueTopic('pipe-in'), { ...conf(), numPartitions: 3, consumeThread }, { codec: new JsonCodec() }));
+      const output = track(new Topic<{ i: number; double: number }>(uniqueTopic('pipe-out'), conf(), { codec: new JsonCodec() }));
+      const cache = new MemoryCache<{ i: number; double: number }>();
+      const producer = await source.getProducer();
+      for (let start = 0; start < n; start += 1_000) {
+        const messages = Array.from({ length: 1_000 }, (_, j) => ({ key: `k${(start + j) % 50}`, value: JSON.stringify({ i: start + j }) }));
+        await producer.send({ topic: source.name, messages });
+      }
+      let handled = 0;
+      handle(source, { sink: [output, cache] })(function double(msg: TopicRecord<{ i: number }>) {
+        handled++;
+        if (handled === n) setImmediate(() => source.exitHook());
+        return [`k${msg.value.i}`, { i: msg.value.i, double: msg.value.i * 2 }];
+      });
+      await stream();
+      should(handled).equal(n);
+      const seen = new Set<number>();
+      const received = await take(output, n);
+      for (const r of received) {
+        should(seen.has(r.value.i)).be.false();
+        seen.add(r.value.i);
+        should(r.value.double).equal(r.value.i * 2);
+        should(r.key).equal(`k${r.value.i}`);
+      }
+      should(seen.size).equal(n);
+      should(await cache.get('k9999')).eql({ i: 9999, double: 19998 });
+    });
+
+    it(`seeks to the start, the end and per-partition offsets (${where})`, async () => {
+      const name = uniqueTopic('seek');
+      await createTopic(name, 2);
+      const topic = track(new Topic(name, { ...conf(), consumeThread }));
+      await should(topic.seek(READ_FROM_START)).be.rejectedWith('No consumer provided');
+      await should(topic.seek(-3)).be.rejectedWith(RangeError);
+      const producer = await topic.getProducer();
+      for (let i = 0; i < 10; i++) await producer.send({ topic: name, messages: [{ value: `v${i}`, partition: i % 2 }] });
+      should((await take(topic, 3)).length).equal(3);
+      await topic.seek(READ_FROM_START);
+      const again = await take(topic, 10);
+      should(again.map((r) => r.value).sort()).eql(Array.from({ length: 10 }, (_, i) => `v${i}`).sort());
+      await topic.seek({ 0: 3, 1: 4 });
+      const tail = await take(topic, 3);
+      should(tail.map((r) => `${r.partition}:${r.offset}`).sort()).eql(['0:3', '0:4', '1:4']);
+      await topic.seek(READ_FROM_END);
+      await producer.send({ topic: name, messages: [{ value: 'after-end', partition: 1 }] });
+      const [next] = await take(topic, 1);
+      should(next.value).equal('after-end');
+    });
+  }
 
   it('seeks once at start when constructed with an offset', async () => {
     const name = uniqueTopic('offset');
@@ -181,6 +187,18 @@ describe('Topic on the real broker', function () {
     await should(topic.next()).be.rejectedWith(/^Error while consuming from Topic nowhere/);
     // Asking again tries to connect again: a failed start does not leave a finished stream behind.
     await should(topic.next()).be.rejectedWith(/^Error while consuming from Topic nowhere/);
+  });
+
+  it('fails with the reason, not a stall, when the consume thread dies', async () => {
+    const name = uniqueTopic('thread-end');
+    const topic = track(new Topic(name, conf()));
+    await topic(null, 'one');
+    should((await take(topic, 1))[0].value).equal('one');
+    // A real thread ended from outside, as an out-of-memory end would end it.
+    const consumer = await topic.getConsumer();
+    should(consumer).be.instanceOf(ConsumeThread);
+    await (Reflect.get(consumer, 'worker') as Worker).terminate();
+    await should(topic.next()).be.rejectedWith(/the consume thread ended \(exit code 1\)/);
   });
 
   it('warns about unknown configuration keys and rejects objects without a codec', async () => {

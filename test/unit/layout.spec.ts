@@ -28,11 +28,16 @@ describe('layout: lib/ is the library alone', () => {
       console.log(JSON.stringify(Object.keys(require.cache)));
     `;
     const loaded = new Set(JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as string[]);
-    // Worker thread entries (the produce thread) are started by a loaded module, not loaded by it.
+    // Worker thread entries (the produce and consume threads) are started by a loaded module, not loaded by it;
+    // what an entry requires of lib/ is loaded in its thread.
     for (const file of [...loaded].filter((f) => f.startsWith(path.join(dist, 'lib')))) {
       const source = path.join(root, path.relative(dist, file)).replace(/\.js$/, '.ts');
-      for (const [, entry] of fs.readFileSync(source, 'utf8').matchAll(/new Worker\(path\.join\(__dirname, '([^']+)'\)/g)) {
-        loaded.add(path.join(path.dirname(file), entry));
+      for (const [, name] of fs.readFileSync(source, 'utf8').matchAll(/new Worker\(path\.join\(__dirname, '([^']+)'\)/g)) {
+        const entry = path.join(path.dirname(file), name);
+        loaded.add(entry);
+        for (const [, dependency] of fs.readFileSync(entry, 'utf8').matchAll(/require\("(\.[^"]+)"\)/g)) {
+          loaded.add(require.resolve(path.join(path.dirname(entry), dependency)));
+        }
       }
     }
     const unused = filesUnder(path.join(dist, 'lib'), '.js').filter((file) => !loaded.has(file));

@@ -16,6 +16,14 @@ describe('Topic configuration: fetch sizes', () => {
   });
 });
 
+describe('Topic configuration: consumeThread', () => {
+  it('consumes on a thread of its own by default; false keeps the consumer on the main thread', () => {
+    should(resolveTopicConf({ brokers }).consumeThread).be.true();
+    should(resolveTopicConf({ brokers, consumeThread: false }).consumeThread).be.false();
+    should(unknownKeys({ consumeThread: false, consumerThread: true })).eql(['consumerThread']);
+  });
+});
+
 describe('Topic configuration: produceThreadResourceLimits', () => {
   it('gives the produce thread a 16 MB young generation by default, merged with what is given', () => {
     should(resolveTopicConf({ brokers }).produceThreadResourceLimits).eql({ maxYoungGenerationSizeMb: 16 });

@@ -1,0 +1,145 @@
+// The consume thread (see `ConsumeThread`): one kafkajs consumer on a worker
+// thread, so that fetching and decoding records, and the garbage that makes,
+// stay off the thread that runs the handlers. Each batch kafkajs hands to
+// `eachBatch` goes to the main thread packed (`packRecords`), and the fetch
+// position moves past it at once, so that the next fetch runs while the main
+// thread works (see `AHEAD_BYTES`).
+import { parentPort, workerData } from 'node:worker_threads';
+import { installLeanBatchDecoder } from './lean-batch-decoder';
+
+// Before kafkajs loads in this thread (./client loads it): the imports below run in order.
+if (!installLeanBatchDecoder()) throw new Error('consume-worker: kafkajs was loaded before its record batch decoder could be replaced');
+
+import type { EachBatchPayload, InstrumentationEvent } from 'kafkajs';
+import type { Logger } from '../log';
+import { createKafka } from './client';
+import type { ConsumeThreadConfig, FromConsumeThread, InstrumentationEventCopy, ToConsumeThread } from './consume-thread';
+import { type ErrorLink, fromErrorChain, toErrorChain } from './error-chain';
+import { packRecords, transferablesOf } from './packed-records';
+
+const port = parentPort;
+if (!port) throw new Error('consume-worker runs as a worker thread (started by ConsumeThread)');
+const post = (message: FromConsumeThread, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
+const logger: Logger = {
+  info: (message) => post({ type: 'log', level: 'info', message }),
+  warn: (message) => post({ type: 'log', level: 'warn', message }),
+  error: (message) => post({ type: 'log', level: 'error', message }),
+};
+const config = workerData as ConsumeThreadConfig;
+const consumer = createKafka(config.kafka, logger).consumer(config.consumer);
+
+/**
+ * Batches posted and not yet done on the main thread, at most this many
+ * bytes of keys and values (one batch always goes): kafkajs fetches the next
+ * response only once `eachBatch` returned for every batch of the last one,
+ * so `eachBatch` returns as soon as its batch is posted, and the main thread
+ * has the next batches at hand while it works.
+ */
+const AHEAD_BYTES = 4 * 1024 * 1024;
+/** How often a batch waiting for room heartbeats (kafkajs rate-limits heartbeats to its `heartbeatInterval`). */
+const HEARTBEAT_EVERY_MS = 100;
+let aheadBytes = 0;
+const ahead = new Map<number, number>();
+let roomWaiter: (() => void) | undefined;
+/** A failure of the main thread's `eachBatch`: kafkajs sees it at the next batch. */
+let failure: ErrorLink[] | undefined;
+let batches = 0;
+/** Per partition ("topic|partition"): the main thread's last seek that took effect here. */
+const seeks = new Map<string, number>();
+/** Group joins so far: a batch fetched before a join is stale after it. */
+let joins = 0;
+consumer.on(consumer.events.GROUP_JOIN, () => joins++);
+
+async function eachBatch(payload: EachBatchPayload): Promise<void> {
+  const { batch, isStale, isRunning, heartbeat, resolveOffset } = payload;
+  if (isStale()) return; // fetched before a seek: kafkajs fetches again from the new position
+  while (aheadBytes >= AHEAD_BYTES && !failure) {
+    if (!isRunning()) return; // stopping
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, HEARTBEAT_EVERY_MS);
+      roomWaiter = () => (clearTimeout(timer), resolve());
+    });
+    roomWaiter = undefined;
+    await heartbeat();
+  }
+  if (failure) {
+    const error = fromErrorChain(failure);
+    failure = undefined;
+    throw error;
+  }
+  const id = ++batches;
+  const records = packRecords(batch.messages);
+  ahead.set(id, records.bytes.byteLength);
+  aheadBytes += records.bytes.byteLength;
+  const { topic, partition } = batch;
+  post({ type: 'batch', batch: id, topic, partition, seek: seeks.get(`${topic}|${partition}`) ?? 0, joins, records }, transferablesOf(records));
+  // The main thread takes it from here: it seeks back to what it does not hand out.
+  resolveOffset(batch.lastOffset());
+}
+
+/** Errors in an event's payload become error chains; the rest is cloned as it is. */
+function copyOf({ id, type, timestamp, payload }: InstrumentationEvent<Record<string, unknown>>): InstrumentationEventCopy {
+  const copy: Record<string, unknown> = {};
+  const errors: Record<string, ErrorLink[]> = {};
+  for (const [name, value] of Object.entries(payload ?? {})) {
+    if (value instanceof Error) errors[name] = toErrorChain(value);
+    else copy[name] = value;
+  }
+  return { id, type, timestamp, payload: copy, errors };
+}
+
+const listening = new Set<string>();
+
+function call(method: string, args: unknown[]): Promise<unknown> {
+  switch (method) {
+    case 'connect':
+      return consumer.connect();
+    case 'subscribe':
+      return consumer.subscribe(args[0] as Parameters<typeof consumer.subscribe>[0]);
+    case 'run':
+      return consumer.run({ ...(args[0] as object), eachBatch });
+    case 'commitOffsets':
+      return consumer.commitOffsets(args[0] as Parameters<typeof consumer.commitOffsets>[0]);
+    case 'describeGroup':
+      return consumer.describeGroup();
+    case 'disconnect':
+      return consumer.disconnect();
+    default:
+      return Promise.reject(new Error(`the consume thread has no method ${method}`));
+  }
+}
+
+port.on('message', (message: ToConsumeThread) => {
+  switch (message.type) {
+    case 'call': {
+      const { id } = message;
+      call(message.method, message.args).then(
+        (result) => post({ type: 'reply', id, result }),
+        (error: unknown) => post({ type: 'reply', id, error: toErrorChain(error) }),
+      );
+      return;
+    }
+    case 'pause':
+      consumer.pause(message.topics);
+      return;
+    case 'resume':
+      consumer.resume(message.topics);
+      return;
+    case 'seek':
+      consumer.seek({ topic: message.topic, partition: message.partition, offset: message.offset });
+      seeks.set(`${message.topic}|${message.partition}`, message.seek);
+      return;
+    case 'listen':
+      if (listening.has(message.event)) return;
+      listening.add(message.event);
+      consumer.on(message.event as never, (event: InstrumentationEvent<Record<string, unknown>>) => post({ type: 'event', event: copyOf(event) }));
+      return;
+    case 'batchDone': {
+      aheadBytes -= ahead.get(message.batch) ?? 0;
+      ahead.delete(message.batch);
+      if (message.error) failure ??= message.error;
+      roomWaiter?.();
+      return;
+    }
+  }
+});
