@@ -79,9 +79,12 @@ interface Waiting {
  * collections — use another core than the handlers. Each batch crosses as one
  * transferred buffer (`packRecords`), and its records are made one at a time
  * as they are taken (`PackedRecordCursor`). To its user it is the kafkajs
- * consumer (`FeedConsumer`): `eachBatch` runs here with the same payload,
- * events and failures come back with the fields that are read, the client's
- * log lines go to the connection's logger. The thread starts at `connect()`
+ * consumer as `ConsumerFeed` uses it (`FeedConsumer`): `eachBatch` runs here,
+ * with the batch's records behind `fetchedRecords()` (its `messages` are
+ * empty) and `resolveOffset` and `heartbeat` left to the thread, which
+ * resolves every batch it hands over and keeps the membership alive; events
+ * and failures come back with the fields that are read, the client's log
+ * lines go to the connection's logger. The thread starts at `connect()`
  * and ends after `disconnect()`; a thread that dies is a crash of the
  * consumer that is not restarted.
  */
@@ -138,8 +141,11 @@ export class ConsumeThread {
     await this.call('commitOffsets', offsets);
   }
 
-  describeGroup(): ReturnType<Consumer['describeGroup']> {
-    return this.call('describeGroup') as ReturnType<Consumer['describeGroup']>;
+  /** kafkajs's group description; the members' metadata and assignment are Buffers again (cloning made them Uint8Arrays). */
+  async describeGroup(): ReturnType<Consumer['describeGroup']> {
+    const group = (await this.call('describeGroup')) as Awaited<ReturnType<Consumer['describeGroup']>>;
+    const buffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return { ...group, members: group.members.map((m) => ({ ...m, memberMetadata: buffer(m.memberMetadata), memberAssignment: buffer(m.memberAssignment) })) };
   }
 
   pause(topics: Parameters<Consumer['pause']>[0]): void {
@@ -162,7 +168,7 @@ export class ConsumeThread {
     this.post({ type: 'seek', topic, partition, offset, seek });
   }
 
-  /** Disconnects the consumer (waiting for the batch being handled, as kafkajs does), then ends the thread. */
+  /** Disconnects the consumer in the thread (batches already handed over are still handled here, but not sought back to), then ends the thread. */
   async disconnect(): Promise<void> {
     if (this.disconnected || !this.worker) return;
     this.running = false;
@@ -172,14 +178,15 @@ export class ConsumeThread {
     } finally {
       this.disconnected = true;
       await worker.terminate();
-      const waiting = [...this.waiting.values()];
-      this.waiting.clear();
-      for (const { reject } of waiting) reject(new Error('the consumer was disconnected (its thread has ended)'));
+      this.failWaiting(new Error('the consumer was disconnected (its thread has ended)'));
     }
   }
 
   /** kafkajs's instrumentation events (`events`), forwarded from the thread from the first listener on. */
   on(eventName: string, listener: (event: never) => void): () => void {
+    if (!Object.values(this.events).includes(eventName as never)) {
+      throw new TypeError(`Event name should be one of ${Object.values(this.events).join(', ')}, got: ${eventName}`);
+    }
     if (this.emitter.listenerCount(eventName) === 0 && this.worker) this.post({ type: 'listen', event: eventName });
     const forward = listener as (event: unknown) => void;
     this.emitter.on(eventName, forward);
@@ -256,6 +263,7 @@ export class ConsumeThread {
         await this.handleBatch(message);
       } catch (err) {
         error = err;
+        this.logger.error(`Consumer of ${message.topic} partition ${message.partition}: handling a fetched batch failed, its records not handed out are fetched again: ${err instanceof Error ? err.message : String(err)}`);
       }
       this.batches.shift();
       this.post({ type: 'batchDone', batch: message.batch, error: error === undefined ? undefined : toErrorChain(error) });
@@ -294,14 +302,18 @@ export class ConsumeThread {
     }
   }
 
+  private failWaiting(error: Error): void {
+    const waiting = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const { reject } of waiting) reject(error);
+  }
+
   /** The thread failed or ended without `disconnect()`: what waited fails, and the consumer has crashed for good. */
   private lost(worker: Worker, error: Error): void {
     if (this.worker !== worker || this.disconnected) return;
     this.disconnected = true;
     this.running = false;
-    const waiting = [...this.waiting.values()];
-    this.waiting.clear();
-    for (const { reject } of waiting) reject(error);
+    this.failWaiting(error);
     this.emitter.emit(this.events.CRASH, { id: '0', type: this.events.CRASH, timestamp: Date.now(), payload: { error, groupId: this.config.consumer.groupId, restart: false } });
   }
 }

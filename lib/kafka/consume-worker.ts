@@ -15,7 +15,7 @@ import type { Logger } from '../log';
 import { createKafka } from './client';
 import type { ConsumeThreadConfig, FromConsumeThread, InstrumentationEventCopy, ToConsumeThread } from './consume-thread';
 import { type ErrorLink, fromErrorChain, toErrorChain } from './error-chain';
-import { packRecords, transferablesOf } from './packed-records';
+import { type PackedRecords, packRecords, transferablesOf } from './packed-records';
 
 const port = parentPort;
 if (!port) throw new Error('consume-worker runs as a worker thread (started by ConsumeThread)');
@@ -30,7 +30,7 @@ const consumer = createKafka(config.kafka, logger).consumer(config.consumer);
 
 /**
  * Batches posted and not yet done on the main thread, at most this many
- * bytes of keys and values (one batch always goes): kafkajs fetches the next
+ * bytes (see `costOf`; one batch always goes): kafkajs fetches the next
  * response only once `eachBatch` returned for every batch of the last one,
  * so `eachBatch` returns as soon as its batch is posted, and the main thread
  * has the next batches at hand while it works.
@@ -50,9 +50,20 @@ const seeks = new Map<string, number>();
 let joins = 0;
 consumer.on(consumer.events.GROUP_JOIN, () => joins++);
 
+/** What a batch counts against `AHEAD_BYTES`: its keys and values, and their records' arrays and objects. */
+function costOf(records: PackedRecords): number {
+  return records.bytes.byteLength + records.count * RECORD_OVERHEAD_BYTES;
+}
+const RECORD_OVERHEAD_BYTES = 64;
+
 async function eachBatch(payload: EachBatchPayload): Promise<void> {
   const { batch, isStale, isRunning, heartbeat, resolveOffset } = payload;
+  const { topic, partition } = batch;
+  const key = `${topic}|${partition}`;
   if (isStale()) return; // fetched before a seek: kafkajs fetches again from the new position
+  // Where the partition was when the batch was fetched: a seek or a join while it waits for room makes it stale.
+  const seek = seeks.get(key) ?? 0;
+  const joined = joins;
   while (aheadBytes >= AHEAD_BYTES && !failure) {
     if (!isRunning()) return; // stopping
     await new Promise<void>((resolve) => {
@@ -67,12 +78,14 @@ async function eachBatch(payload: EachBatchPayload): Promise<void> {
     failure = undefined;
     throw error;
   }
+  // Not resolved: kafkajs fetches again from the position the seek or the join set.
+  if (isStale() || (seeks.get(key) ?? 0) !== seek || joins !== joined) return;
   const id = ++batches;
   const records = packRecords(batch.messages);
-  ahead.set(id, records.bytes.byteLength);
-  aheadBytes += records.bytes.byteLength;
-  const { topic, partition } = batch;
-  post({ type: 'batch', batch: id, topic, partition, seek: seeks.get(`${topic}|${partition}`) ?? 0, joins, records }, transferablesOf(records));
+  const cost = costOf(records);
+  ahead.set(id, cost);
+  aheadBytes += cost;
+  post({ type: 'batch', batch: id, topic, partition, seek, joins: joined, records }, transferablesOf(records));
   // The main thread takes it from here: it seeks back to what it does not hand out.
   resolveOffset(batch.lastOffset());
 }
@@ -89,6 +102,28 @@ function copyOf({ id, type, timestamp, payload }: InstrumentationEvent<Record<st
 }
 
 const listening = new Set<string>();
+
+/**
+ * Pauses and resumes kafkajs refused (it throws while it restarts after a
+ * crash), applied again in order at the next join. A refused seek is not:
+ * the join starts every partition from its committed offset anyway.
+ */
+let refused: Array<Extract<ToConsumeThread, { type: 'pause' | 'resume' }>> = [];
+consumer.on(consumer.events.GROUP_JOIN, () => {
+  const again = refused;
+  refused = [];
+  for (const message of again) apply(message);
+});
+
+function apply(message: Extract<ToConsumeThread, { type: 'pause' | 'resume' | 'seek' }>): void {
+  try {
+    if (message.type === 'seek') consumer.seek({ topic: message.topic, partition: message.partition, offset: message.offset });
+    else consumer[message.type](message.topics);
+  } catch (error) {
+    logger.info(`kafkajs: ${message.type} not applied now: ${error instanceof Error ? error.message : String(error)}${message.type === 'seek' ? '' : ' (applied again at the next join)'}`);
+    if (message.type !== 'seek') refused.push(message);
+  }
+}
 
 function call(method: string, args: unknown[]): Promise<unknown> {
   switch (method) {
@@ -120,14 +155,13 @@ port.on('message', (message: ToConsumeThread) => {
       return;
     }
     case 'pause':
-      consumer.pause(message.topics);
-      return;
     case 'resume':
-      consumer.resume(message.topics);
+      apply(message);
       return;
     case 'seek':
-      consumer.seek({ topic: message.topic, partition: message.partition, offset: message.offset });
+      // The main thread's count moves on even if kafkajs refuses the seek (it is restarting): see `apply`.
       seeks.set(`${message.topic}|${message.partition}`, message.seek);
+      apply(message);
       return;
     case 'listen':
       if (listening.has(message.event)) return;

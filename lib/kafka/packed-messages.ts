@@ -86,7 +86,7 @@ export function unpackMessages(packed: PackedMessages): Message[] {
   return messages;
 }
 
-function hasHeaders(headers: IHeaders | undefined): headers is IHeaders {
+export function hasHeaders(headers: IHeaders | undefined): headers is IHeaders {
   for (const _ in headers) return true;
   return false;
 }

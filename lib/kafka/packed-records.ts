@@ -1,6 +1,6 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import type { LeanRecord } from './lean-batch-decoder';
-import { cloneableHeaders, headersFromClone } from './packed-messages';
+import { cloneableHeaders, hasHeaders, headersFromClone } from './packed-messages';
 import { type Headers, type RawRecord, toRawRecord } from './record';
 
 /**
@@ -62,7 +62,7 @@ export function packRecords(records: Fetched[]): PackedRecords {
     }
     positions[i * 2] = Number(record.offset);
     positions[i * 2 + 1] = Number(record.timestamp);
-    if (hasAny(record.headers)) headers.push({ index: i, headers: cloneableHeaders(record.headers as IHeaders) });
+    if (hasHeaders(record.headers as IHeaders)) headers.push({ index: i, headers: cloneableHeaders(record.headers as IHeaders) });
   }
   return { count, bytes, lengths, positions, headers };
 }
@@ -70,11 +70,6 @@ export function packRecords(records: Fetched[]): PackedRecords {
 /** What the arrays of `packed` that can be transferred are. */
 export function transferablesOf(packed: PackedRecords): ArrayBuffer[] {
   return [packed.bytes, packed.lengths.buffer as ArrayBuffer, packed.positions.buffer as ArrayBuffer];
-}
-
-function hasAny(headers: Fetched['headers']): boolean {
-  for (const _ in headers) return true;
-  return false;
 }
 
 /**

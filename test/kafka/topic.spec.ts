@@ -189,6 +189,25 @@ describe('Topic on the real broker', function () {
     await should(topic.next()).be.rejectedWith(/^Error while consuming from Topic nowhere/);
   });
 
+  it('hands out every record once, in order, across a pause while the consume thread has fetched megabytes ahead', async () => {
+    const name = uniqueTopic('ahead');
+    const n = 60_000;
+    const topic = track(new Topic(name, conf()));
+    const producer = await topic.getProducer();
+    const padding = 'x'.repeat(100);
+    for (let start = 0; start < n; start += 5_000) {
+      await producer.send({ topic: name, messages: Array.from({ length: 5_000 }, (_, i) => ({ value: `${start + i} ${padding}` })) });
+    }
+    const before = await take(topic, 100);
+    // The thread goes on fetching until its 4 MiB ahead are full, then waits with the next batch in hand.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    topic.pause();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    topic.resume();
+    const after = await take(topic, n - before.length);
+    should([...before, ...after].map((r) => r.offset)).eql(Array.from({ length: n }, (_, i) => i));
+  });
+
   it('fails with the reason, not a stall, when the consume thread dies', async () => {
     const name = uniqueTopic('thread-end');
     const topic = track(new Topic(name, conf()));
