@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Consumer, ConsumerConfig, ConsumerCrashEvent, ConsumerGroupJoinEvent, ConsumerRunConfig, EachBatchPayload, KafkaConfig } from 'kafkajs';
-import type { Logger } from '../log';
+import type { Logger, PostedLogLine } from '../log';
 import { type ErrorLink, fromErrorChain, toErrorChain } from './error-chain';
 import { FETCHED, PackedRecordCursor, type PackedRecords } from './packed-records';
 
@@ -47,7 +47,7 @@ export type FromConsumeThread =
    */
   | { type: 'batch'; batch: number; topic: string; partition: number; seek: number; joins: number; records: PackedRecords }
   | { type: 'event'; event: InstrumentationEventCopy }
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+  | PostedLogLine;
 
 /** A kafkajs instrumentation event as it crosses: errors in its payload as error chains (see `cloneablePayload`). */
 export interface InstrumentationEventCopy {

@@ -11,7 +11,7 @@ import { installLeanBatchDecoder } from './lean-batch-decoder';
 if (!installLeanBatchDecoder()) throw new Error('consume-worker: kafkajs was loaded before its record batch decoder could be replaced');
 
 import type { EachBatchPayload, InstrumentationEvent } from 'kafkajs';
-import type { Logger } from '../log';
+import { postingLogger } from '../log';
 import { createKafka } from './client';
 import type { ConsumeThreadConfig, FromConsumeThread, InstrumentationEventCopy, ToConsumeThread } from './consume-thread';
 import { type ErrorLink, fromErrorChain, toErrorChain } from './error-chain';
@@ -20,11 +20,7 @@ import { type PackedRecords, packRecords, transferablesOf } from './packed-recor
 const port = parentPort;
 if (!port) throw new Error('consume-worker runs as a worker thread (started by ConsumeThread)');
 const post = (message: FromConsumeThread, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
-const logger: Logger = {
-  info: (message) => post({ type: 'log', level: 'info', message }),
-  warn: (message) => post({ type: 'log', level: 'warn', message }),
-  error: (message) => post({ type: 'log', level: 'error', message }),
-};
+const logger = postingLogger(post);
 const config = workerData as ConsumeThreadConfig;
 const consumer = createKafka(config.kafka, logger).consumer(config.consumer);
 
@@ -48,7 +44,6 @@ let batches = 0;
 const seeks = new Map<string, number>();
 /** Group joins so far: a batch fetched before a join is stale after it. */
 let joins = 0;
-consumer.on(consumer.events.GROUP_JOIN, () => joins++);
 
 /** What a batch counts against `AHEAD_BYTES`: its keys and values, and their records' arrays and objects. */
 function costOf(records: PackedRecords): number {
@@ -110,6 +105,7 @@ const listening = new Set<string>();
  */
 let refused: Array<Extract<ToConsumeThread, { type: 'pause' | 'resume' }>> = [];
 consumer.on(consumer.events.GROUP_JOIN, () => {
+  joins++;
   const again = refused;
   refused = [];
   for (const message of again) apply(message);

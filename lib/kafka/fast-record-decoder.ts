@@ -9,6 +9,7 @@
 // kafkajs loads its record batch decoder (./kafkajs requires it before
 // kafkajs); when that decoder was loaded already, it changes nothing.
 
+import { type RecordHeaders, RecordReader, TO_KAFKAJS } from './record-reader';
 import { replaceModule } from './replace-module';
 
 const RECORD_DECODER_MODULE = 'kafkajs/src/protocol/recordBatch/record/v0/decoder';
@@ -28,7 +29,6 @@ export interface BatchContext {
   timestampType?: number;
 }
 
-type Headers = Record<string, Buffer | null | Array<Buffer | null>>;
 
 export interface DecodedRecord {
   magicByte: number | undefined;
@@ -37,7 +37,7 @@ export interface DecodedRecord {
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
-  headers: Headers;
+  headers: RecordHeaders;
   isControlRecord: boolean;
   batchContext: BatchContext;
 }
@@ -48,58 +48,6 @@ type RecordDecoder = (decoder: KafkajsDecoder, batchContext?: BatchContext) => D
 const LOG_APPEND_TIME = (require('kafkajs/src/protocol/timestampTypes') as { LOG_APPEND_TIME: number }).LOG_APPEND_TIME;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-/** Thrown inside to hand a record to kafkajs's decoder: a value plain numbers cannot hold exactly, or a header name that is special to objects. */
-const NOT_FAST = Symbol('not fast');
-
-class Reader {
-  constructor(
-    readonly buf: Buffer,
-    public at: number,
-  ) {}
-
-  /** kafkajs's `readVarInt`, the same arithmetic. */
-  varint(): number {
-    let byte: number;
-    let result = 0;
-    let shift = 0;
-    do {
-      byte = this.buf[this.at++];
-      result += (byte & 0x7f) << shift;
-      shift += 7;
-    } while (byte >= 0x80);
-    return (result >>> 1) ^ -(result & 1);
-  }
-
-  /** A zig-zag varlong of at most 7 bytes (49 bits) as a number, else NOT_FAST. */
-  varlong(): number {
-    let unsigned = 0;
-    let scale = 1;
-    for (let i = 0; i < 7; i++) {
-      const byte = this.buf[this.at++];
-      unsigned += (byte & 0x7f) * scale;
-      if (byte < 0x80) return unsigned % 2 === 0 ? unsigned / 2 : -(unsigned + 1) / 2;
-      scale *= 128;
-    }
-    throw NOT_FAST;
-  }
-
-  bytes(): Buffer | null {
-    const length = this.varint();
-    if (length === -1) return null;
-    const start = this.at;
-    this.at += length;
-    return this.buf.slice(start, this.at);
-  }
-
-  string(): string | null {
-    const length = this.varint();
-    if (length === -1) return null;
-    const start = this.at;
-    this.at += length;
-    return this.buf.toString('utf8', start, this.at);
-  }
-}
-
 /** The numbers of a batch's first offset and timestamp: a batch's records are decoded one after another. */
 let lastContext: BatchContext | undefined;
 let offsetBase = 0;
@@ -109,7 +57,7 @@ function basesOf(batchContext: BatchContext): void {
   if (batchContext === lastContext) return;
   const offset = Number(batchContext.firstOffset);
   const timestamp = Number(batchContext.firstTimestamp);
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(timestamp)) throw NOT_FAST;
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(timestamp)) throw TO_KAFKAJS;
   lastContext = batchContext;
   offsetBase = offset;
   timestampBase = timestamp;
@@ -118,29 +66,21 @@ function basesOf(batchContext: BatchContext): void {
 /** `base` plus `delta` as Long's toString would write it. */
 function plus(base: number, delta: number): string {
   const sum = base + delta;
-  if (!Number.isSafeInteger(sum)) throw NOT_FAST;
+  if (!Number.isSafeInteger(sum)) throw TO_KAFKAJS;
   return String(sum);
 }
 
 function decodeFast(decoder: KafkajsDecoder, batchContext: BatchContext): DecodedRecord {
   basesOf(batchContext);
   const { magicByte, isControlBatch = false, timestampType, maxTimestamp } = batchContext;
-  const r = new Reader(decoder.buffer, decoder.offset);
+  const r = new RecordReader(decoder.buffer, decoder.offset);
   const attributes = decoder.buffer.readInt8(r.at++);
   const timestampDelta = r.varlong();
   const timestamp = timestampType === LOG_APPEND_TIME && maxTimestamp ? maxTimestamp : plus(timestampBase, timestampDelta);
   const offset = plus(offsetBase, r.varint());
   const key = r.bytes();
   const value = r.bytes();
-  const headers: Headers = {};
-  const count = r.varint();
-  for (let i = 0; i < count; i++) {
-    const name = String(r.string());
-    if (name === '__proto__') throw NOT_FAST;
-    const one = r.bytes();
-    const before = headers[name];
-    headers[name] = before === undefined ? one : Array.isArray(before) ? before.concat([one]) : [before, one];
-  }
+  const headers = r.headers(r.varint());
   decoder.offset = r.at;
   return { magicByte, attributes, timestamp, offset, key, value, headers, isControlRecord: isControlBatch, batchContext };
 }
@@ -152,7 +92,7 @@ export function fastRecordDecoder(original: RecordDecoder): RecordDecoder {
     try {
       return decodeFast(decoder, batchContext);
     } catch (err) {
-      if (err !== NOT_FAST) throw err;
+      if (err !== TO_KAFKAJS) throw err;
       decoder.offset = start;
       return original(decoder, batchContext);
     }

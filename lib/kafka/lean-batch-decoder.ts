@@ -12,6 +12,7 @@
 // offsets or timestamps numbers cannot hold exactly goes to kafkajs's decoder.
 // Installed by lib/kafka/consume-worker.ts before kafkajs loads there, and
 // nowhere else.
+import { type RecordHeaders, RecordReader, TO_KAFKAJS } from './record-reader';
 import { replaceModule } from './replace-module';
 
 const BATCH_DECODER_MODULE = 'kafkajs/src/protocol/recordBatch/v0/decoder';
@@ -71,7 +72,7 @@ export interface LeanRecord {
   valueLength: number;
   /** Only what a transaction marker needs: its key (kafkajs reads it to tell an abort marker). */
   key?: Buffer | null;
-  headers: Record<string, Buffer | null | Array<Buffer | null>>;
+  headers: RecordHeaders;
   isControlRecord: boolean;
   batchContext: BatchContext;
 }
@@ -79,67 +80,37 @@ export interface LeanRecord {
 /** Headers of records that have none: one frozen object for all (only `packRecords` reads them). */
 const NO_HEADERS = Object.freeze({}) as LeanRecord['headers'];
 
-/** Thrown inside to hand a batch to kafkajs's decoder. */
-const NOT_LEAN = Symbol('not lean');
-
-/** kafkajs's `readVarInt`, the same arithmetic. */
-function varint(buffer: Buffer, cursor: { at: number }): number {
-  let byte: number;
-  let result = 0;
-  let shift = 0;
-  do {
-    byte = buffer[cursor.at++];
-    result += (byte & 0x7f) << shift;
-    shift += 7;
-  } while (byte >= 0x80);
-  return (result >>> 1) ^ -(result & 1);
-}
-
-/** A zig-zag varlong of at most 7 bytes (49 bits) as a number, else NOT_LEAN. */
-function varlong(buffer: Buffer, cursor: { at: number }): number {
-  let unsigned = 0;
-  let scale = 1;
-  for (let i = 0; i < 7; i++) {
-    const byte = buffer[cursor.at++];
-    unsigned += (byte & 0x7f) * scale;
-    if (byte < 0x80) return unsigned % 2 === 0 ? unsigned / 2 : -(unsigned + 1) / 2;
-    scale *= 128;
-  }
-  throw NOT_LEAN;
-}
-
 function exact(n: number): number {
-  if (!Number.isSafeInteger(n)) throw NOT_LEAN;
+  if (!Number.isSafeInteger(n)) throw TO_KAFKAJS;
   return n;
 }
 
-/** The records of one batch, from `cursor.at` in `buffer`. */
-function decodeRecords(buffer: Buffer, cursor: { at: number }, count: number, context: BatchContext): LeanRecord[] {
+/** The records of one batch, read by `r` from where it stands. */
+function decodeRecords(r: RecordReader, count: number, context: BatchContext): LeanRecord[] {
   const offsetBase = exact(Number(context.firstOffset));
   const timestampBase = exact(Number(context.firstTimestamp));
   const appendTime = context.timestampType === LOG_APPEND_TIME ? exact(Number(context.maxTimestamp)) : undefined;
   const control = context.isControlBatch;
   const records = new Array<LeanRecord>(count);
   for (let i = 0; i < count; i++) {
-    const length = varint(buffer, cursor);
-    const end = cursor.at + length;
-    cursor.at++; // attributes (unused by records of magic 2)
-    const timestampDelta = varlong(buffer, cursor);
-    const offset = exact(offsetBase + varint(buffer, cursor));
-    const keyLength = varint(buffer, cursor);
-    const keyAt = cursor.at;
-    if (keyLength > 0) cursor.at += keyLength;
-    const valueLength = varint(buffer, cursor);
-    const valueAt = cursor.at;
-    if (valueLength > 0) cursor.at += valueLength;
-    let headers = NO_HEADERS;
-    const headerCount = varint(buffer, cursor);
-    if (headerCount > 0) headers = decodeHeaders(buffer, cursor, headerCount);
-    cursor.at = end;
+    const length = r.varint();
+    const end = r.at + length;
+    r.at++; // attributes (unused by records of magic 2)
+    const timestampDelta = r.varlong();
+    const offset = exact(offsetBase + r.varint());
+    const keyLength = r.varint();
+    const keyAt = r.at;
+    if (keyLength > 0) r.at += keyLength;
+    const valueLength = r.varint();
+    const valueAt = r.at;
+    if (valueLength > 0) r.at += valueLength;
+    const headerCount = r.varint();
+    const headers = headerCount > 0 ? r.headers(headerCount) : NO_HEADERS;
+    r.at = end;
     const record: LeanRecord = {
       offset,
       timestamp: appendTime ?? exact(timestampBase + timestampDelta),
-      buffer,
+      buffer: r.buf,
       keyAt,
       keyLength,
       valueAt,
@@ -148,26 +119,10 @@ function decodeRecords(buffer: Buffer, cursor: { at: number }, count: number, co
       isControlRecord: control,
       batchContext: context,
     };
-    if (control) record.key = keyLength < 0 ? null : buffer.subarray(keyAt, keyAt + keyLength);
+    if (control) record.key = keyLength < 0 ? null : r.buf.subarray(keyAt, keyAt + keyLength);
     records[i] = record;
   }
   return records;
-}
-
-function decodeHeaders(buffer: Buffer, cursor: { at: number }, count: number): LeanRecord['headers'] {
-  const headers: LeanRecord['headers'] = {};
-  for (let i = 0; i < count; i++) {
-    const nameLength = varint(buffer, cursor);
-    const name = buffer.toString('utf8', cursor.at, cursor.at + nameLength);
-    cursor.at += nameLength;
-    if (name === '__proto__') throw NOT_LEAN;
-    const length = varint(buffer, cursor);
-    const value = length < 0 ? null : buffer.subarray(cursor.at, cursor.at + length);
-    if (length > 0) cursor.at += length;
-    const before = headers[name];
-    headers[name] = before === undefined ? value : Array.isArray(before) ? before.concat([value]) : [before, value];
-  }
-  return headers;
 }
 
 type BatchDecoder = (decoder: KafkajsDecoder) => Promise<BatchContext & { records: unknown[] }>;
@@ -205,11 +160,11 @@ export function leanBatchDecoder(original: BatchDecoder): BatchDecoder {
     try {
       const count = decoder.readInt32();
       if (count <= 0) return { ...context, records: [] };
-      if (!codec) return { ...context, records: decodeRecords(decoder.buffer, { at: decoder.offset }, count, context) };
+      if (!codec) return { ...context, records: decodeRecords(new RecordReader(decoder.buffer, decoder.offset), count, context) };
       const records = await codec.decompress(decoder.readAll());
-      return { ...context, records: decodeRecords(records, { at: 0 }, count, context) };
+      return { ...context, records: decodeRecords(new RecordReader(records, 0), count, context) };
     } catch (err) {
-      if (err !== NOT_LEAN) throw err;
+      if (err !== TO_KAFKAJS) throw err;
       fetchDecoder.offset = start;
       return original(fetchDecoder);
     }

@@ -1,5 +1,6 @@
 import type { KafkaConfig, ProducerConfig } from 'kafkajs';
 import type { PackedMessages } from './packed-messages';
+import type { PostedLogLine } from '../log';
 import type { ErrorLink } from './error-chain';
 import type { Produced } from './produced';
 
@@ -44,7 +45,7 @@ export type FromProduceThread =
   /** A `transaction` command succeeded. */
   | { type: 'done'; id: number }
   | { type: 'failed'; id: number; error: ErrorLink[] }
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | PostedLogLine
   | { type: 'closed' };
 
 /** Where a request's messages went, as one transferable array: partition, offset, partition, offset, … */

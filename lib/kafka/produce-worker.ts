@@ -3,7 +3,7 @@
 // writing produce requests run on another core than the records' handlers.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Producer } from 'kafkajs';
-import type { Logger } from '../log';
+import { postingLogger } from '../log';
 import { createKafka, createProducer } from './client';
 import { unpackMessages } from './packed-messages';
 import { toErrorChain } from './error-chain';
@@ -13,11 +13,7 @@ import { createTransactionalProducer, ProducerHost } from './producer-host';
 const port = parentPort;
 if (!port) throw new Error('produce-worker runs as a worker thread (started by ProduceThread)');
 const post = (message: FromProduceThread): void => port.postMessage(message);
-const logger: Logger = {
-  info: (message) => post({ type: 'log', level: 'info', message }),
-  warn: (message) => post({ type: 'log', level: 'warn', message }),
-  error: (message) => post({ type: 'log', level: 'error', message }),
-};
+const logger = postingLogger(post);
 const config = workerData as ProduceThreadConfig;
 const kafka = createKafka(config.kafka, logger);
 const producer = createProducer(kafka, config.producer);
