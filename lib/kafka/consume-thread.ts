@@ -106,6 +106,8 @@ export class ConsumeThread {
   private readonly batches: BatchMessage[] = [];
   /** Group joins so far (see `FromConsumeThread`). */
   private joins = 0;
+  /** Rebalances begun so far: the join that ends one starts every partition from its committed offset. */
+  private rebalances = 0;
 
   constructor(
     private readonly config: ConsumeThreadConfig,
@@ -116,6 +118,8 @@ export class ConsumeThread {
       this.joins++;
       this.subscription.assign(Object.entries(payload.memberAssignment).map(([topic, partitions]) => ({ topic, partitions })));
     });
+    // Before the feed's listener: a batch cut short by the feed's own handling of the rebalance is not sought back to.
+    this.on(this.events.REBALANCING, () => this.rebalances++);
     this.on(this.events.CRASH, ({ payload }: ConsumerCrashEvent) => {
       if (!payload.restart) this.running = false;
     });
@@ -274,12 +278,13 @@ export class ConsumeThread {
    * kafkajs's `eachBatch`, on this thread. The thread has moved its fetch
    * position past the batch already: what `eachBatch` does not hand out
    * (paused, stopping) is sought back to, unless the partition moved
-   * meanwhile (a seek, a join), so that it is fetched again.
+   * meanwhile (a seek, a join, a rebalance begun), so that it is fetched again.
    */
   private async handleBatch({ topic, partition, seek, joins, records }: BatchMessage): Promise<void> {
     const key = `${topic}|${partition}`;
     const isStale = (): boolean => (this.seeks.get(key) ?? 0) !== seek || this.joins !== joins;
     if (!this.eachBatch || isStale()) return;
+    const rebalances = this.rebalances;
     const cursor = new PackedRecordCursor(records);
     const unsupported = (): never => {
       throw new Error('not available with the consume thread');
@@ -298,7 +303,9 @@ export class ConsumeThread {
     try {
       await this.eachBatch(payload);
     } finally {
-      if (!cursor.done && this.running && !isStale()) this.seek({ topic, partition, offset: String(cursor.offset) });
+      // Not during a rebalance: the join after it starts from the committed offset, which may be before this batch
+      // (exactly-once aborts what was handled since the last commit), and a seek would skip that.
+      if (!cursor.done && this.running && !isStale() && this.rebalances === rebalances) this.seek({ topic, partition, offset: String(cursor.offset) });
     }
   }
 
