@@ -1,12 +1,22 @@
 import type { Key } from '../interfaces';
-import { encodeKey } from './keys';
+import { encodedKey, encodeKey } from './keys';
 import type { ValueCodec } from './values';
 
-/** One encoded write; every cache write is a list of these (see `Cache.commit`). */
+/** One encoded write; every cache write is a list of these (see `Cache.commit`). `id`: the key's `keyId`. */
 export type WriteOp =
-  | { type: 'put'; key: Buffer; value: Buffer }
-  | { type: 'delete'; key: Buffer }
+  | { type: 'put'; key: Buffer; id: string; value: Buffer }
+  | { type: 'delete'; key: Buffer; id: string }
   | { type: 'deleteRange'; begin: Buffer; end: Buffer };
+
+export function putOp(key: Key, value: Buffer): WriteOp {
+  const { bytes, id } = encodedKey(key);
+  return { type: 'put', key: bytes, id, value };
+}
+
+export function deleteOp(key: Key): WriteOp {
+  const { bytes, id } = encodedKey(key);
+  return { type: 'delete', key: bytes, id };
+}
 
 /**
  * Writes collected for one atomic `cache.write(batch)`. Keys and values are
@@ -26,17 +36,17 @@ export class CacheBatch {
   }
 
   put(key: Key, value: unknown): this {
-    this.ops.push({ type: 'put', key: encodeKey(key), value: this.codec.encode(value) });
+    this.ops.push(putOp(key, this.codec.encode(value)));
     return this;
   }
 
   putEntity(key: Key, names: unknown[], values: unknown[]): this {
-    this.ops.push({ type: 'put', key: encodeKey(key), value: this.codec.encodeEntity(names, values) });
+    this.ops.push(putOp(key, this.codec.encodeEntity(names, values)));
     return this;
   }
 
   delete(key: Key): this {
-    this.ops.push({ type: 'delete', key: encodeKey(key) });
+    this.ops.push(deleteOp(key));
     return this;
   }
 

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import nodePath from 'node:path';
 import { inspect } from 'node:util';
 import { CHANGELOG_SOURCE, type ChangelogPort, ICache, type Key, type LoggedState } from '../interfaces';
-import { CacheBatch, type WriteOp } from './batch';
+import { CacheBatch, deleteOp, putOp, type WriteOp } from './batch';
 import { readChangelogOffset, writeChangelogOffsets } from './changelog-offsets';
 import { readColumnFamilies, realDirectory } from './directory';
 import { compactRange, type EngineSession } from './engine';
-import { encodeKey } from './keys';
+import { encodedKey, encodeKey } from './keys';
 import { type LiveFile, parseSstables } from './live-files';
 import type { LockPool } from './locks';
 import {
@@ -157,7 +157,7 @@ export class Cache<V = unknown> extends ICache<V> {
 
   /** Values of `keys` (`undefined` for missing keys); the ones not in memory are read in one batch. */
   async getMany(keys: Key[]): Promise<Array<V | undefined>> {
-    const encoded = keys.map(encodeKey);
+    const encoded = keys.map(encodedKey);
     this.assertOpen();
     const stored = await Promise.all(encoded.map((key) => this.state.read(key)));
     return stored.map((value) => (value === null ? undefined : (this.codec.decode(value) as V)));
@@ -202,16 +202,16 @@ export class Cache<V = unknown> extends ICache<V> {
   // Writes — all of them go through `commit`, into the write-back buffer.
 
   put(key: Key, value: V): Promise<void> {
-    return this.commit(() => [{ type: 'put', key: encodeKey(key), value: this.codec.encode(value) }]);
+    return this.commit(() => [putOp(key, this.codec.encode(value))]);
   }
 
   delete(key: Key): Promise<void> {
-    return this.commit(() => [{ type: 'delete', key: encodeKey(key) }]);
+    return this.commit(() => [deleteOp(key)]);
   }
 
   /** Store wide columns: `getEntity(key)` gives back `[[name, value], …]`. */
   putEntity(key: Key, names: unknown[], values: unknown[]): Promise<void> {
-    return this.commit(() => [{ type: 'put', key: encodeKey(key), value: this.codec.encodeEntity(names, values) }]);
+    return this.commit(() => [putOp(key, this.codec.encodeEntity(names, values))]);
   }
 
   /** Delete keys from `begin` (included) to `end` (excluded); resolves once written, with every change before it. */
@@ -438,7 +438,7 @@ export class Cache<V = unknown> extends ICache<V> {
   }
 
   private read(key: Key): Stored | Promise<Stored> {
-    const encoded = encodeKey(key);
+    const encoded = encodedKey(key);
     this.assertOpen();
     return this.state.read(encoded);
   }

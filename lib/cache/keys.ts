@@ -16,26 +16,63 @@ const STRING = 0x03;
 const BUFFER = 0x04;
 
 /**
- * Encodings of recently used string keys: a record's transaction encodes its
- * key for the lock, the read and the write. Cleared when full; strings longer
+ * A key's encoding and its id: the encoding read as latin1, one character per
+ * byte, which the write-back buffer and the hot keys are keyed by (see
+ * `keyId`). A memoized key's id is one string object for every use, so map
+ * lookups find it by identity and its hash is computed once.
+ */
+export interface EncodedKey {
+  readonly bytes: Buffer;
+  readonly id: string;
+}
+
+/**
+ * Recently used string keys, encoded: a record's transaction encodes its key
+ * for the lock, the read and the write. Cleared when full; strings longer
  * than `MEMO_KEY_LENGTH` are encoded each time.
  */
-const memo = new Map<string, Buffer>();
+const memo = new Map<string, EncodedKey>();
 const MEMO_KEYS = 16_384;
 const MEMO_KEY_LENGTH = 256;
 
 /** The key's encoding; it may be shared with other callers, so it must not be modified. */
 export function encodeKey(key: Key): Buffer {
+  return typeof key === 'string' && key.length <= MEMO_KEY_LENGTH ? memoized(key).bytes : encodeUnmemoized(key);
+}
+
+/** The key's encoding and id (shared, as `encodeKey`'s). */
+export function encodedKey(key: Key): EncodedKey {
+  if (typeof key === 'string' && key.length <= MEMO_KEY_LENGTH) return memoized(key);
+  const bytes = encodeUnmemoized(key);
+  return { bytes, id: keyId(bytes) };
+}
+
+/** The id of an encoded key (as `EncodedKey.id`). */
+export function keyId(bytes: Buffer): string {
+  return bytes.toString('latin1');
+}
+
+/** The last key memoized: a transaction passes one string to the lock, the read and the write. */
+let lastKey: string | undefined;
+let lastEncoded: EncodedKey | undefined;
+
+function memoized(key: string): EncodedKey {
+  if (key === lastKey) return lastEncoded as EncodedKey;
+  let out = memo.get(key);
+  if (out === undefined) {
+    if (memo.size >= MEMO_KEYS) memo.clear();
+    const bytes = encodeString(key);
+    memo.set(key, (out = { bytes, id: keyId(bytes) }));
+  }
+  lastKey = key;
+  lastEncoded = out;
+  return out;
+}
+
+function encodeUnmemoized(key: Key): Buffer {
   switch (typeof key) {
-    case 'string': {
-      if (key.length > MEMO_KEY_LENGTH) return encodeString(key);
-      let out = memo.get(key);
-      if (out === undefined) {
-        if (memo.size >= MEMO_KEYS) memo.clear();
-        memo.set(key, (out = encodeString(key)));
-      }
-      return out;
-    }
+    case 'string':
+      return encodeString(key);
     case 'number':
       return encodeNumber(key);
     case 'boolean':

@@ -1,6 +1,7 @@
 import type { ChangelogPort, LoggedChange, StateChange } from '../interfaces';
 import type { WriteOp } from './batch';
 import type { EngineIterator, EngineSession } from './engine';
+import { type EncodedKey, keyId } from './keys';
 
 /** A stored value as the engine has it; `null`: no such key (or deleted). */
 export type Stored = Buffer | null;
@@ -125,9 +126,8 @@ export class WriteBack {
   }
 
   /** The stored value of `key`, from the buffer, the hot keys or RocksDB. */
-  read(key: Buffer): Stored | Promise<Stored> {
+  read({ bytes: key, id }: EncodedKey): Stored | Promise<Stored> {
     this.assertHealthy();
-    const id = key.toString('latin1');
     let buffered = changed(this.pending, id, key);
     if (buffered === undefined && this.flushing) buffered = changed(this.flushing, id, key);
     for (let i = this.logged.length - 1; buffered === undefined && i >= 0; i--) buffered = changed(this.logged[i].changes, id, key);
@@ -176,8 +176,16 @@ export class WriteBack {
         this.whole = false;
         continue;
       }
-      const id = op.key.toString('latin1');
-      entries.set(id, { key: op.key, value: op.type === 'put' ? op.value : null, partition });
+      const { id } = op;
+      const value = op.type === 'put' ? op.value : null;
+      // A key changed again before the flush: its entry (only in `pending`) is updated, not replaced.
+      const entry = entries.get(id);
+      if (entry) {
+        entry.value = value;
+        entry.partition = partition;
+      } else {
+        entries.set(id, { key: op.key, value, partition });
+      }
       const read = this.reads.get(id);
       if (read) {
         read.stale = true;
@@ -246,7 +254,7 @@ export class WriteBack {
       }
       await batch.flush();
       for (const { key, value } of changes) {
-        const id = key.toString('latin1');
+        const id = keyId(key);
         const read = this.reads.get(id);
         if (read) {
           read.stale = true;
@@ -390,7 +398,7 @@ export class WriteBack {
       try {
         for await (const { key, value } of iterator) {
           bytes += key.length + (value as Buffer).length;
-          if (entries.push([key.toString('latin1'), value as Buffer]) > hotKeys || bytes > WHOLE_FAMILY_BYTES) return undefined;
+          if (entries.push([keyId(key), value as Buffer]) > hotKeys || bytes > WHOLE_FAMILY_BYTES) return undefined;
         }
       } finally {
         this.iterators.delete(iterator);

@@ -1,6 +1,6 @@
 import should from 'should';
 import type { Key } from '../../lib/interfaces';
-import { decodeKey, encodeKey, prefixUpperBound } from '../../lib/cache/keys';
+import { decodeKey, encodedKey, encodeKey, keyId, prefixUpperBound } from '../../lib/cache/keys';
 
 describe('Cache key encoding', () => {
   it('sorts numbers numerically: negatives, fractions, -0/0 and infinities', () => {
@@ -49,6 +49,21 @@ describe('Cache key encoding', () => {
     should(encodeKey(long)).eql(expected(long));
     for (let i = 0; i < 20_000; i++) should(encodeKey(`u${i}é`)).eql(expected(`u${i}é`)); // past the bound: cleared, not wrong
     should(encodeKey('user:7')).eql(expected('user:7'));
+  });
+
+  it("gives every key's id as its encoding read as latin1, one id object per memoized string, also after other keys", () => {
+    const keys: Key[] = ['user:7', 'é🐟', 'k'.repeat(300), 42, -0.5, true, Buffer.from([0, 255])];
+    for (const key of keys) {
+      const { bytes, id } = encodedKey(key);
+      should(bytes).eql(encodeKey(key));
+      should(id).equal(keyId(bytes));
+      should(Buffer.from(id, 'latin1')).eql(bytes);
+    }
+    const first = encodedKey('user:7');
+    should(encodedKey('user:7')).equal(first); // the last key again
+    encodedKey('user:8');
+    should(encodedKey('user:7')).equal(first); // from the memo
+    should(encodedKey('user:7'.slice(0, 5) + '7')).equal(first); // an equal string made elsewhere
   });
 
   it('rejects unsupported key types with a TypeError naming the type', () => {

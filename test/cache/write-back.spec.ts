@@ -53,6 +53,29 @@ describe('Cache write-back', () => {
     await cache.close();
   });
 
+  it('writes a key changed again before the flush once, with its last change; a change made while a flush is on its way goes in the next one', async () => {
+    const dir = tempDir();
+    const cache = new Cache(dir, MANUAL);
+    await cache.put('a', 1);
+    await cache.put('a', 2);
+    await cache.put('b', 1);
+    await cache.delete('b');
+    await cache.delete('c');
+    await cache.put('c', 5);
+    await cache.flush();
+    should([await onDisk(dir, 'a'), await onDisk(dir, 'b'), await onDisk(dir, 'c')]).eql([2, undefined, 5]);
+    await cache.put('a', 3);
+    const flushing = cache.flush();
+    await new Promise((resolve) => setImmediate(resolve)); // the flush has taken the buffer: 3
+    await cache.put('a', 4);
+    await flushing;
+    should(await onDisk(dir, 'a')).equal(3);
+    should(await cache.get('a')).equal(4);
+    await cache.flush();
+    should(await onDisk(dir, 'a')).equal(4);
+    await cache.close();
+  });
+
   it('reads the misses of one tick in one native batch, and hot keys without RocksDB', async () => {
     const cache = new Cache(tempDir(), { ...MANUAL, hotKeys: 100 });
     for (let i = 0; i < 1_000; i++) await cache.put(i, i);
