@@ -15,6 +15,11 @@ function preview(buf: Buffer): string {
  */
 export class JsonCodec implements ICodec {
   encode(obj: unknown): Buffer {
+    return Buffer.from(this.encodeText(obj), 'utf8');
+  }
+
+  /** The JSON text `encode` gives the UTF-8 bytes of. */
+  encodeText(obj: unknown): string {
     let text: string | undefined;
     try {
       text = JSON.stringify(obj);
@@ -23,7 +28,7 @@ export class JsonCodec implements ICodec {
     }
     // JSON.stringify returns undefined for undefined, functions and symbols.
     if (text === undefined) throw new TypeError(`JsonCodec cannot encode ${typeof obj}`);
-    return Buffer.from(text, 'utf8');
+    return text;
   }
 
   decode(buf: Buffer): unknown {
@@ -39,4 +44,15 @@ export class JsonCodec implements ICodec {
       );
     }
   }
+}
+
+/**
+ * For a codec whose bytes are known to be the UTF-8 of a text (a JsonCodec
+ * whose `encode` is not overridden), what gives that text; else undefined.
+ * A Topic writes the text into its produce request itself: no Buffer per
+ * record.
+ */
+export function textEncoderOf(codec: ICodec): ((value: unknown) => string) | undefined {
+  if (!(codec instanceof JsonCodec) || codec.encode !== JsonCodec.prototype.encode) return undefined;
+  return (value) => codec.encodeText(value);
 }

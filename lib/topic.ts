@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import type { Admin, Message, Producer } from 'kafkajs';
 import { type CacheRestoreProgress, TopicChangelog } from './changelog';
+import { textEncoderOf } from './codecs';
 import { Conf } from './core/conf';
 import { isPromiseLike } from './core/sink';
 import { currentRecord, type RecordPartition, runForRecord } from './core/record-scope';
@@ -184,6 +185,8 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
   private readonly singleTopic: boolean;
   readonly conf: TopicConf;
   readonly codec: ICodec | undefined;
+  /** The codec's text form of a value, when it has one (the produce request then holds no Buffer per record). */
+  private readonly encodeText: ((value: unknown) => string) | undefined;
   readonly dry: boolean;
   private readonly resolved: ResolvedConf;
   private readonly logger: Logger;
@@ -242,6 +245,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
     const brokers = this.sharedConnection?.conf.kafka.brokers as string[] | undefined;
     this.resolved = resolveTopicConf(brokers ? { brokers, ...this.conf } : this.conf);
     this.codec = options.codec;
+    this.encodeText = this.codec && textEncoderOf(this.codec);
     this.dry = options.dry ?? false;
     this.startOffset = options.offset;
     if (typeof this.startOffset === 'number') checkOffset(this.startOffset);
@@ -818,6 +822,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
 
   private encodeValue(value: unknown): Buffer | string | null {
     if (value === null || value === undefined) return null; // a tombstone
+    if (this.encodeText) return this.encodeText(value);
     if (this.codec) return this.codec.encode(value);
     if (typeof value === 'string' || Buffer.isBuffer(value)) return value;
     throw new TypeError(

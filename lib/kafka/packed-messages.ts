@@ -2,31 +2,45 @@ import type { IHeaders, Message } from 'kafkajs';
 
 /**
  * A produce request's messages in a form that crosses to a worker thread
- * cheaply: every key and value Buffer copied into one ArrayBuffer that is
- * transferred (not cloned). Posting the Buffers themselves would clone each
- * one's whole backing store, which for small Buffers is Node's shared 8 KiB
- * pool. Strings travel as strings (the worker encodes them), and the rare
- * headers and timestamps as cloned extras.
+ * cheaply: every key and value copied into one ArrayBuffer that is
+ * transferred (not cloned), strings written there as UTF-8. Posting Buffers
+ * would clone each one's whole backing store (for small Buffers, Node's
+ * shared 8 KiB pool), and posting strings clones each one; the rare headers
+ * and timestamps travel as cloned extras.
  */
 export interface PackedMessages {
   count: number;
   bytes: ArrayBuffer;
-  /** Per message: key, value, partition (see `NULL`, `STRING`, `NO_PARTITION`). */
+  /** Per message: key length, value length (bytes of `bytes`; `NULL` for null), partition (or `NO_PARTITION`). */
   layout: Int32Array;
-  strings: string[];
   extras: Array<{ index: number; headers?: IHeaders; timestamp?: string }>;
 }
 
-/** Layout entries for a key or value: a length ≥ 0 means that many bytes from `bytes`. */
 const NULL = -1;
-const STRING = -2;
 const NO_PARTITION = -1;
 const SLOTS = 3;
 
-type Part = Message['value'];
+/** Strings up to this length are written by a loop while they are ASCII: a native write costs more for them. */
+const SHORT_TEXT = 16;
 
 function byteLength(part: Message['key']): number {
-  return Buffer.isBuffer(part) ? part.length : 0;
+  if (part === null || part === undefined) return 0;
+  return typeof part === 'string' ? Buffer.byteLength(part, 'utf8') : part.length;
+}
+
+/** Write `text` as UTF-8 at `at`; returns the number of bytes written. */
+function writeText(target: Buffer, text: string, at: number): number {
+  const length = text.length;
+  if (length <= SHORT_TEXT) {
+    let i = 0;
+    for (; i < length; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= 0x80) break;
+      target[at + i] = code;
+    }
+    if (i === length) return length;
+  }
+  return target.write(text, at, 'utf8');
 }
 
 export function packMessages(messages: Message[]): PackedMessages {
@@ -35,18 +49,13 @@ export function packMessages(messages: Message[]): PackedMessages {
   const bytes = new ArrayBuffer(total);
   const target = Buffer.from(bytes);
   const layout = new Int32Array(messages.length * SLOTS);
-  const strings: string[] = [];
   const extras: PackedMessages['extras'] = [];
   let cursor = 0;
   const put = (part: Message['key']): number => {
     if (part === null || part === undefined) return NULL;
-    if (typeof part === 'string') {
-      strings.push(part);
-      return STRING;
-    }
-    part.copy(target, cursor);
-    cursor += part.length;
-    return part.length;
+    const length = typeof part === 'string' ? writeText(target, part, cursor) : part.copy(target, cursor);
+    cursor += length;
+    return length;
   };
   messages.forEach((message, i) => {
     layout[i * SLOTS] = put(message.key);
@@ -57,7 +66,7 @@ export function packMessages(messages: Message[]): PackedMessages {
       extras.push({ index: i, headers: hasHeaders(message.headers) ? cloneableHeaders(message.headers) : undefined, timestamp: message.timestamp });
     }
   });
-  return { count: messages.length, bytes, layout, strings, extras };
+  return { count: messages.length, bytes, layout, extras };
 }
 
 /** The messages again; keys and values are views of `packed.bytes`, not copies. */
@@ -65,10 +74,8 @@ export function unpackMessages(packed: PackedMessages): Message[] {
   const source = Buffer.from(packed.bytes);
   const messages: Message[] = new Array(packed.count);
   let cursor = 0;
-  let nextString = 0;
-  const take = (entry: number): Part => {
+  const take = (entry: number): Buffer | null => {
     if (entry === NULL) return null;
-    if (entry === STRING) return packed.strings[nextString++];
     const part = source.subarray(cursor, cursor + entry);
     cursor += entry;
     return part;

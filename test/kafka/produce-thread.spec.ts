@@ -42,7 +42,7 @@ describe('packed messages (for the produce thread)', () => {
       { key: Buffer.alloc(0), value: Buffer.from('x'), headers: { h: Buffer.from('bytes'), s: 'text', many: ['a', Buffer.from('b')] }, timestamp: '1700000000000' },
     ];
     const packed = packMessages(messages);
-    should(packed.bytes.byteLength).equal(2 + 7 + 0 + 1);
+    should(packed.bytes.byteLength).equal(2 + 7 + 10 + 12 + 0 + 1); // strings are written there as UTF-8
     // What the worker receives is a structured clone with the bytes transferred.
     const received = structuredClone(packed, { transfer: [packed.bytes] });
     should(packed.bytes.byteLength).equal(0); // transferred, not copied
@@ -72,6 +72,15 @@ describe('packed messages (for the produce thread)', () => {
       { index: 2, headers: undefined, timestamp: '1' },
     ]);
     should(unpackMessages(packed).map((m) => m.headers)).eql([undefined, { h: 'v' }, undefined]);
+  });
+
+  it('write string keys and values as their UTF-8 bytes: ASCII, beyond ASCII, lone surrogates, empty, short and long', () => {
+    const texts = ['u1', '', 'é', 'k'.repeat(16), 'k'.repeat(15) + 'é', '{"user":"u9","total":12}', '🐟'.repeat(40), 'a\ud800b', 'x'.repeat(5_000)];
+    const packed = packMessages(texts.map((text, i) => ({ key: text, value: texts[texts.length - 1 - i] })));
+    should(packed.bytes.byteLength).equal(2 * texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0));
+    const out = unpackMessages(structuredClone(packed, { transfer: [packed.bytes] }));
+    should(out.map((m) => m.key)).eql(texts.map((text) => Buffer.from(text)));
+    should(out.map((m) => m.value)).eql([...texts].reverse().map((text) => Buffer.from(text)));
   });
 
   it('pack nothing as nothing', () => {
