@@ -1,5 +1,6 @@
 import should from 'should';
 import { JsonCodec } from '../../lib';
+import { textEncoderOf } from '../../lib/codecs';
 
 describe('JsonCodec', () => {
   const codec = new JsonCodec();
@@ -39,5 +40,22 @@ describe('JsonCodec', () => {
     const circular: Record<string, unknown> = {};
     circular.self = circular;
     should(() => codec.encode(circular)).throw(/^JsonCodec cannot encode the value: .*circular/i);
+  });
+
+  it("gives a Topic its text only where encode's bytes are that text's UTF-8: not for a subclass that overrides encode, nor another codec", () => {
+    const text = textEncoderOf(codec);
+    should(text).be.a.Function();
+    const value = { user: 'é🐟', total: 3 };
+    should(Buffer.from(text!(value), 'utf8')).eql(codec.encode(value));
+    should(() => text!(undefined)).throw('JsonCodec cannot encode undefined');
+    class Upper extends JsonCodec {
+      override encode(obj: unknown): Buffer {
+        return Buffer.from(super.encode(obj).toString().toUpperCase());
+      }
+    }
+    should(textEncoderOf(new Upper())).be.undefined();
+    class Lower extends JsonCodec {} // inherits encode: its text is its bytes
+    should(textEncoderOf(new Lower())).be.a.Function();
+    should(textEncoderOf({ encode: (obj) => Buffer.from(String(obj)), decode: (buf) => buf.toString() })).be.undefined();
   });
 });
