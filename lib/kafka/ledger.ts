@@ -19,19 +19,32 @@ export interface RecordPosition {
 /** A record handed out whose work is not yet known to be done (also while it waits for its `after`). */
 interface Entry {
   readonly ledger: PartitionLedger;
-  offset: number;
+  readonly offset: number;
   /** `finish` not called yet: the record still takes a slot of `maxInFlight`. */
   open: boolean;
   done: boolean;
+  /** Dropped: finished after a held record, it is never committed (policy `hold`). */
+  dropped: boolean;
   failure?: Error;
 }
 
-/** One partition's records in offset order, from the oldest not yet committable. */
+/** Below this many listed records a held partition's dropped ones are not worth compacting away. */
+const PRUNE_AT = 4_096;
+
+/**
+ * One partition's records in offset order, from the oldest not yet
+ * committable: a list rather than a map by offset, as records are added in
+ * offset order and mostly finished in it, so that finding one is a look at
+ * the slot after the last one found.
+ */
 class PartitionLedger {
-  readonly entries = new Map<number, Entry>();
-  /** Offsets in the order they were handed out (ascending); `head` is the oldest still listed. */
-  private order: number[] = [];
+  /** The records from `head` on are listed, ascending; the ones before it were passed by `committable`. */
+  private list: Entry[] = [];
   private head = 0;
+  /** Where `find` found a record last. */
+  private hint = 0;
+  /** Dropped records still listed. */
+  private dropped = 0;
   /** The offset to commit next: one past the last record of an unbroken run of done ones. */
   committable: number | undefined;
   committed: number | undefined;
@@ -43,45 +56,74 @@ class PartitionLedger {
     readonly partition: number,
   ) {}
 
-  add(offset: number): Entry {
-    const entry: Entry = { ledger: this, offset, open: true, done: false };
-    this.entries.set(offset, entry);
-    this.order.push(offset);
-    return entry;
+  /** List a record handed out after every listed one (offsets ascend). */
+  add(offset: number): void {
+    this.list.push({ ledger: this, offset, open: true, done: false, dropped: false });
+  }
+
+  /** The listed record at `offset`, if any (a dropped one is finished: not open). */
+  find(offset: number): Entry | undefined {
+    const { list, head } = this;
+    let i = this.hint + 1; // records mostly finish in offset order
+    if (!(i >= head && i < list.length && list[i].offset === offset)) {
+      i = this.hint;
+      if (!(i >= head && i < list.length && list[i].offset === offset)) i = search(list, head, offset);
+    }
+    if (i < 0) return undefined;
+    this.hint = i;
+    return list[i];
   }
 
   /** Move `committable` over the done records at the front; stops at the first failed or unfinished one. */
   advance(): void {
-    while (this.head < this.order.length) {
-      const entry = this.entries.get(this.order[this.head]);
-      if (entry && !entry.done) break;
+    const list = this.list;
+    while (this.head < list.length) {
+      const entry = list[this.head];
+      if (!entry.done && !entry.dropped) break;
       this.head++;
-      if (entry) {
-        this.entries.delete(entry.offset);
-        this.committable = entry.offset + 1;
-      }
+      if (entry.dropped) this.dropped--;
+      else this.committable = entry.offset + 1;
     }
     // Drop what was passed: under steady load the list never empties.
-    if (this.head === this.order.length) this.order.length = this.head = 0;
-    else if (this.head >= 1_024) {
-      this.order.splice(0, this.head);
-      this.head = 0;
-    }
+    if (this.head === list.length) this.list.length = this.head = this.hint = 0;
+    else if (this.head >= 1_024) this.compact(list.slice(this.head));
   }
 
-  /** Drop listed offsets whose entries are gone (a held partition deletes later records as they finish). */
-  prune(): void {
-    const listed = this.order.length - this.head;
-    if (listed < 4_096 || listed < 2 * this.entries.size) return;
-    this.order = this.order.slice(this.head).filter((offset) => this.entries.has(offset));
-    this.head = 0;
+  /** Drop `entry` from the list: it is never committed (it finished after a held record). */
+  drop(entry: Entry): void {
+    entry.dropped = true;
+    this.dropped++;
+    const listed = this.list.length - this.head;
+    if (listed >= PRUNE_AT && listed >= 2 * (listed - this.dropped)) {
+      this.compact(this.list.slice(this.head).filter((listedEntry) => !listedEntry.dropped));
+      this.dropped = 0;
+    }
   }
 
   get openCount(): number {
     let open = 0;
-    for (const entry of this.entries.values()) if (entry.open) open++;
+    for (let i = this.head; i < this.list.length; i++) if (this.list[i].open && !this.list[i].dropped) open++;
     return open;
   }
+
+  private compact(list: Entry[]): void {
+    this.list = list;
+    this.head = this.hint = 0;
+  }
+}
+
+/** The index of the record at `offset` in `list` from `from` on (ascending offsets), or -1. */
+function search(list: Entry[], from: number, offset: number): number {
+  let low = from;
+  let high = list.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const at = list[middle].offset;
+    if (at === offset) return middle;
+    if (at < offset) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -1;
 }
 
 export interface LedgerOptions {
@@ -143,7 +185,7 @@ export class CommitLedger {
    */
   finish({ topic, partition, offset }: RecordPosition, after?: PromiseLike<unknown>): void {
     const ledger = this.topics.get(topic)?.get(partition);
-    const entry = ledger?.entries.get(offset);
+    const entry = ledger?.find(offset);
     if (!ledger || !entry?.open) {
       after?.then(undefined, () => undefined); // forgotten: its outcome no longer matters
       return;
@@ -238,8 +280,7 @@ export class CommitLedger {
       entry.done = true;
     }
     if (ledger.held && entry.offset > ledger.held.offset) {
-      ledger.entries.delete(entry.offset); // never committed
-      ledger.prune();
+      ledger.drop(entry); // never committed
     } else {
       ledger.advance();
     }

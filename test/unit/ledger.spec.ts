@@ -117,6 +117,25 @@ describe('CommitLedger', () => {
     should(ledger.held()).match([{ topic: 't', partition: 0, offset: 1, error: { message: 'early one' } }]);
   });
 
+  it('hold: drops the records finished after the held one from a long list, and still finds the ones left, wherever they are', async () => {
+    const { ledger } = ledgerWith('hold');
+    const n = 20_000;
+    for (let offset = 0; offset < n; offset++) ledger.add('t', 0, offset * 2); // gaps: odd offsets were never handed out
+    ledger.finish({ topic: 't', partition: 0, offset: 0 });
+    ledger.finish({ topic: 't', partition: 0, offset: 2 }, Promise.reject(new Error('held here')));
+    await tick();
+    // Every third record stays open; the others finish, are dropped, and the list is compacted meanwhile.
+    for (let i = 2; i < n; i++) if (i % 3 !== 0) ledger.finish({ topic: 't', partition: 0, offset: i * 2 });
+    should(ledger.openCount).equal(Math.floor((n - 1) / 3));
+    ledger.finish({ topic: 't', partition: 0, offset: 5 }); // never handed out
+    ledger.finish({ topic: 't', partition: 0, offset: 8 }); // dropped already: finished twice
+    should(ledger.openCount).equal(Math.floor((n - 1) / 3));
+    for (let i = n - 1; i >= 3; i--) if (i % 3 === 0) ledger.finish({ topic: 't', partition: 0, offset: i * 2 }); // backwards
+    should(ledger.openCount).equal(0);
+    should(ledger.committable()).eql([{ topic: 't', partition: 0, offset: 1 }]);
+    should(ledger.held()).match([{ topic: 't', partition: 0, offset: 2, error: { message: 'held here' } }]);
+  });
+
   it('finds records among gaps in offsets whatever order they finish in, and ignores offsets it never handed out', () => {
     const { ledger } = ledgerWith();
     const offsets = Array.from({ length: 3_000 }, (_, i) => i * 3 + (i % 7 === 0 ? 1 : 0)); // gaps of 2 to 4
