@@ -96,13 +96,12 @@ export function handle(...args: Array<AsyncIterable<unknown> | HandleOptions>): 
       else for (const value of output as Generator) await sink(value, acks);
     };
     /**
-     * Run the handler on one message and sink its outputs. Not an async
-     * function: an async handler's result is sunk in one reaction, and a
-     * synchronous one's at once (the per-record path). Throws what the
-     * handler or a sink throws synchronously.
+     * Sink what the handler returned for one message. Not an async function:
+     * an async handler's result is sunk in one reaction, and a synchronous
+     * one's at once (the per-record path). Throws what a sink throws
+     * synchronously.
      */
-    const run = (msg: unknown, kwargs: Kwargs, acks: Acks): void | Promise<void> => {
-      const output = call(msg, kwargs);
+    const sinkOutput = (output: unknown, acks: Acks): void | Promise<void> => {
       if (output instanceof Promise) return output.then((value) => sink(value, acks));
       const kind = tag(output);
       if (kind === '[object AsyncGenerator]' || kind === '[object Generator]') return iterate(output, acks);
@@ -112,13 +111,21 @@ export function handle(...args: Array<AsyncIterable<unknown> | HandleOptions>): 
     // Called directly, the handler also waits for what deferred sinks (a Topic) still owe.
     const wrapped: WrappedHandler = async (msg, kwargs = {}) => {
       const acks: Acks = [];
-      await run(msg, kwargs, acks);
+      await sinkOutput(call(msg, kwargs), acks);
       if (acks.length > 0) await Promise.all(acks);
     };
     const deferred: DeferredRun = (msg, kwargs) => {
       const acks: Acks = [];
       try {
-        const running = run(msg, kwargs, acks);
+        const output = call(msg, kwargs);
+        // An async handler's output is sunk and its acks given in one reaction (the per-record path).
+        if (output instanceof Promise) {
+          return output.then((value) => {
+            const sinking = sink(value, acks);
+            return sinking ? sinking.then(() => acks) : acks;
+          });
+        }
+        const running = sinkOutput(output, acks);
         return running ? running.then(() => acks) : Promise.resolve(acks);
       } catch (err) {
         return Promise.reject(err);
