@@ -158,8 +158,6 @@ const STREAM_MAX_IN_FLIGHT = 250;
 const MAX_BATCH = 2_000;
 /** Records queued by `handle` sinks before they wait, by default. */
 const DEFAULT_MAX_QUEUED = 2 * MAX_BATCH;
-/** How long records queued by `handle` sinks wait for more to share a request (as Kafka 4's linger.ms). */
-const LINGER_MS = 5;
 
 function rethrowAs(prefix: string, err: unknown): never {
   const cause = err instanceof Error ? err.message : String(err);
@@ -399,7 +397,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
       {
         maxBatch: MAX_BATCH,
         maxQueued: this.maxQueued,
-        lingerMs: LINGER_MS,
+        lingerMs: this.resolved.linger,
         deliveryTimeoutMs: this.resolved.deliveryTimeout,
         isTransient,
         onRetry: this.onProduceRetry,
@@ -600,7 +598,7 @@ export class Topic<V = unknown> extends Callable<[Key, unknown, Headers?], Promi
       compression: compressionOf(this.resolved),
       deliveryTimeout: this.resolved.deliveryTimeout,
       maxBatch: MAX_BATCH,
-      lingerMs: LINGER_MS,
+      lingerMs: this.resolved.linger,
     });
     return this.transaction;
   }

@@ -235,6 +235,21 @@ describe('isTransient', () => {
   });
 });
 
+describe('linger', () => {
+  it('is 20 ms by default (Kafka linger.ms), configurable down to 0, and a known key', () => {
+    should(resolveTopicConf({ brokers: 'b:9092' }).linger).equal(20);
+    should(resolveTopicConf({ brokers: 'b:9092', linger: 0 }).linger).equal(0);
+    should(resolveTopicConf({ brokers: 'b:9092', linger: 100 }).linger).equal(100);
+    should(unknownKeys({ linger: 1, linger_ms: 1 })).eql(['linger_ms']);
+  });
+
+  it('rejects a value that is not a number of ms, 0 or more, naming it', () => {
+    for (const bad of [-1, Number.NaN, Infinity, '5'] as never[]) {
+      should(() => resolveTopicConf({ brokers: 'b:9092', linger: bad })).throw(RangeError, { message: /^linger must be a number of milliseconds, 0 or more, got: / });
+    }
+  });
+});
+
 describe('deliveryTimeout', () => {
   it('is 120 s by default (Kafka delivery.timeout.ms), configurable, and a known key', () => {
     should(resolveTopicConf({ brokers: 'b:9092' }).deliveryTimeout).equal(120_000);
