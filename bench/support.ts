@@ -132,9 +132,26 @@ export async function fillTopic(kafka: Kafka, topic: string, count: number, mess
   }
 }
 
+/**
+ * `admin.fetchTopicOffsets(topic)`, asked again (up to 10 times, 200 ms
+ * apart) while the broker answers with a retriable error: a topic a
+ * contender has just created may have no leader in the admin's metadata yet
+ * (NOT_LEADER_FOR_PARTITION ended a bench once).
+ */
+export async function topicOffsets(admin: Admin, topic: string): ReturnType<Admin['fetchTopicOffsets']> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (err) {
+      if (attempt >= 10 || (err as { retriable?: unknown }).retriable !== true) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
 /** How many records `topic` holds (sum of its partitions' high watermarks; the topics here are never trimmed). */
 export async function topicSize(admin: Admin, topic: string): Promise<number> {
-  const offsets = await admin.fetchTopicOffsets(topic);
+  const offsets = await topicOffsets(admin, topic);
   return offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
 }
 
@@ -148,7 +165,7 @@ export async function topicSize(admin: Admin, topic: string): Promise<number> {
 export async function readToEnd(kafka: Kafka, topic: string, each: (message: KafkaMessage) => void): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
-  const ends = new Map((await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect())).map((o) => [o.partition, Number(o.high)]));
+  const ends = new Map((await topicOffsets(admin, topic).finally(() => admin.disconnect())).map((o) => [o.partition, Number(o.high)]));
   const reached = new Set([...ends].filter(([, end]) => end === 0).map(([partition]) => partition));
   if (reached.size === ends.size) return 0;
   const consumer = kafka.consumer({ groupId: `${topic}-reader-${Date.now().toString(36)}` });
@@ -176,7 +193,7 @@ export async function readToEnd(kafka: Kafka, topic: string, each: (message: Kaf
 
 /** How many records of `topic` group `groupId` has committed (all of them once each partition's committed offset is at its end). */
 export async function committedCount(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const bounds = await admin.fetchTopicOffsets(topic);
+  const bounds = await topicOffsets(admin, topic);
   const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
   const offsets = new Map(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
   return bounds.reduce((sum, o) => sum + Math.max(0, (offsets.get(o.partition) ?? -1) - Number(o.low)), 0);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import should from 'should';
-import { cpuSeconds, pairedRatio } from '../../bench/support';
+import type { Admin } from 'kafkajs';
+import { cpuSeconds, pairedRatio, topicOffsets } from '../../bench/support';
 
 // The benchmark's CPU column (bench/e2e.ts) reads each contender's CPU time from /proc.
 describe('bench: cpuSeconds (a process’s CPU time, from /proc)', () => {
@@ -42,5 +43,38 @@ describe('bench: pairedRatio (one contender over another, round by round)', () =
     should(pairedRatio(ours, theirs)).eql({ median: 2, min: 2, max: 2, rounds: 1 });
     should(pairedRatio([run(100, false)], [run(100)])).be.null();
     should(pairedRatio([run(100)], [])).be.null();
+  });
+});
+
+// A stand-in admin: a broker that answers NOT_LEADER_FOR_PARTITION for a new topic cannot be made to on cue.
+describe('bench: topicOffsets (a topic just created may have no leader yet)', () => {
+  const offsets = [{ partition: 0, offset: '5', high: '5', low: '0' }];
+  function adminFailing(errors: Error[]): { admin: Admin; calls: () => number } {
+    let calls = 0;
+    const admin = {
+      fetchTopicOffsets: async () => {
+        const error = errors[calls++];
+        if (error) throw error;
+        return offsets;
+      },
+    } as unknown as Admin;
+    return { admin, calls: () => calls };
+  }
+  const retriable = (): Error => Object.assign(new Error('This server is not the leader for that topic-partition'), { retriable: true });
+
+  it('asks again while the error is retriable', async () => {
+    const { admin, calls } = adminFailing([retriable(), retriable()]);
+    should(await topicOffsets(admin, 't')).equal(offsets);
+    should(calls()).equal(3);
+  });
+
+  it('fails at once on another error, and after 10 retriable ones', async function () {
+    this.timeout(10_000);
+    const other = adminFailing([new Error('no such topic')]);
+    await should(topicOffsets(other.admin, 't')).be.rejectedWith('no such topic');
+    should(other.calls()).equal(1);
+    const always = adminFailing(Array.from({ length: 10 }, retriable));
+    await should(topicOffsets(always.admin, 't')).be.rejectedWith(/not the leader/);
+    should(always.calls()).equal(10);
   });
 });
