@@ -55,7 +55,8 @@ export interface TopicConf {
   /**
    * How long records sent without waiting for their acknowledgement (`handle`
    * sinks, Node-RED's topic-out) wait for more to share a produce request
-   * (ms, Kafka's `linger.ms`; default 20; 0: none). A record someone awaits
+   * (ms, Kafka's `linger.ms`; default 20, or half of a shorter
+   * `deliveryTimeout`; 0: none; below `deliveryTimeout`). A record someone awaits
    * (`await topic(…)`) is sent at once. Fewer, larger requests cost less per
    * record; Kafka Streams lingers 100 ms, Kafka's producer 5.
    */
@@ -224,9 +225,10 @@ export function resolveTopicConf(conf: TopicConf): ResolvedConf {
   if (typeof deliveryTimeout !== 'number' || !(deliveryTimeout > 0)) {
     throw new RangeError(`deliveryTimeout must be a positive number of milliseconds, got: ${String(deliveryTimeout)}`);
   }
-  const linger = conf.linger ?? DEFAULT_LINGER_MS;
-  if (typeof linger !== 'number' || !(linger >= 0) || linger === Infinity) {
-    throw new RangeError(`linger must be a number of milliseconds, 0 or more, got: ${String(linger)}`);
+  // The default gives way to a short deliveryTimeout (a Node-RED topic-out may set one of 10 ms).
+  const linger = conf.linger ?? Math.min(DEFAULT_LINGER_MS, deliveryTimeout / 2);
+  if (typeof linger !== 'number' || !(linger >= 0) || !(linger < deliveryTimeout)) {
+    throw new RangeError(`linger must be a number of milliseconds, 0 or more and below deliveryTimeout (${deliveryTimeout}), got: ${String(linger)}`);
   }
   const processingGuarantee = conf.processingGuarantee ?? 'at-least-once';
   if (!GUARANTEES.has(processingGuarantee)) {

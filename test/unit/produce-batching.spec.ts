@@ -243,10 +243,15 @@ describe('linger', () => {
     should(unknownKeys({ linger: 1, linger_ms: 1 })).eql(['linger_ms']);
   });
 
-  it('rejects a value that is not a number of ms, 0 or more, naming it', () => {
-    for (const bad of [-1, Number.NaN, Infinity, '5'] as never[]) {
-      should(() => resolveTopicConf({ brokers: 'b:9092', linger: bad })).throw(RangeError, { message: /^linger must be a number of milliseconds, 0 or more, got: / });
+  it('rejects a value that is not a number of ms, 0 or more and below deliveryTimeout (as Kafka), naming it', () => {
+    for (const bad of [-1, Number.NaN, Infinity, '5', 120_000] as never[]) {
+      should(() => resolveTopicConf({ brokers: 'b:9092', linger: bad })).throw(RangeError, {
+        message: /^linger must be a number of milliseconds, 0 or more and below deliveryTimeout \(120000\), got: /,
+      });
     }
+    should(() => resolveTopicConf({ brokers: 'b:9092', linger: 500, deliveryTimeout: 500 })).throw(RangeError, { message: /below deliveryTimeout \(500\)/ });
+    should(resolveTopicConf({ brokers: 'b:9092', linger: 499, deliveryTimeout: 500 }).linger).equal(499);
+    should(resolveTopicConf({ brokers: 'b:9092', deliveryTimeout: 10 }).linger).equal(5); // the default gives way
   });
 });
 
